@@ -27,6 +27,12 @@ export default tseslint.config(
     },
   },
   {
+    // sdp-transform's published types do not match its runtime values (numeric-looking fields
+    // such as a=mid:0 or group mids arrive as numbers), so explicit conversions stay.
+    files: ['src/mapping/sdp/**/*.ts'],
+    rules: { '@typescript-eslint/no-unnecessary-type-conversion': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -11,11 +11,23 @@ export type XmppCondition =
   | 'conflict'
   | 'feature-not-implemented'
   | 'forbidden'
+  | 'gone'
+  | 'internal-server-error'
   | 'item-not-found'
+  | 'jid-malformed'
   | 'not-acceptable'
+  | 'not-allowed'
+  | 'not-authorized'
   | 'policy-violation'
+  | 'recipient-unavailable'
+  | 'redirect'
+  | 'registration-required'
+  | 'remote-server-not-found'
+  | 'remote-server-timeout'
   | 'resource-constraint'
   | 'service-unavailable'
+  | 'subscription-required'
+  | 'undefined-condition'
   | 'unexpected-request';
 
 export type XmppErrorType = 'cancel' | 'modify' | 'wait' | 'auth';

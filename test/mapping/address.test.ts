@@ -1,6 +1,6 @@
 // Spec §7 address mapping: every §7.6 example row, §8.2 assertions 114–122 (address parts) and
 // the §7.1 character rules. The seeded round-trip properties are in address/round-trips.test.ts.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe/it return */
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {

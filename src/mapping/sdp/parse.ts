@@ -77,7 +77,10 @@ export function parseSdpSections(sections: SdpSections): ParsedSdp {
   const media = parsed.media.map((m, index) => parseMedia(m, index, sections.media[index]!, session, parsed));
   return {
     origin,
-    groups: (parsed.groups ?? []).map((g) => ({ semantics: g.type, contents: g.mids.split(' ').filter(Boolean) })),
+    groups: (parsed.groups ?? []).map((g) => ({
+      semantics: g.type,
+      contents: String(g.mids).split(' ').filter(Boolean),
+    })),
     media,
     sections,
     csup: optionTags(attributeValues(session, 'csup')),
@@ -126,11 +129,11 @@ function parseMedia(
     proto,
     formats,
     description,
-    transport: parseTransport(m, lines, session, parsed),
+    transport: parseTransport(m, lines, session, parsed, description.kind === 'rtp'),
     security: securityAttributes(lines, session),
     lines,
   };
-  if (m.mid !== undefined) result.mid = m.mid;
+  if (m.mid !== undefined) result.mid = String(m.mid);
   if (direction !== undefined) result.direction = direction;
   return result;
 }

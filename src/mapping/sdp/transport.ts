@@ -21,6 +21,7 @@ export function parseTransport(
   lines: readonly SdpLine[],
   session: readonly SdpLine[],
   parsed: SessionDescription,
+  rtp: boolean,
 ): ParsedTransport {
   const ufrag = m.iceUfrag ?? parsed.iceUfrag;
   const pwd = m.icePwd ?? parsed.icePwd;
@@ -36,11 +37,11 @@ export function parseTransport(
     if (remote !== undefined) ice.remoteCandidates = remote.trim();
     return ice;
   }
-  return rawUdpFromConnection(m, parsed);
+  return rawUdpFromConnection(m, parsed, rtp);
 }
 
 /** spec §1.4/§1.5: component 1 = c= + m= port; component 2 = a=rtcp, else port + 1 unless rtcp-mux. */
-function rawUdpFromConnection(m: MediaDescription, parsed: SessionDescription): RawUdpTransport {
+function rawUdpFromConnection(m: MediaDescription, parsed: SessionDescription, rtp: boolean): RawUdpTransport {
   const ip = m.connection?.ip ?? parsed.connection?.ip;
   if (ip === undefined) {
     if (m.port === 0) return { kind: 'raw-udp', candidates: [] };
@@ -50,7 +51,8 @@ function rawUdpFromConnection(m: MediaDescription, parsed: SessionDescription): 
   const candidates: RawUdpCandidate[] = [{ component: 1, ip: address, port: m.port, generation: 0 }];
   if (m.rtcp !== undefined) {
     candidates.push({ component: 2, ip: m.rtcp.address ?? address, port: m.rtcp.port, generation: 0 });
-  } else if (m.rtcpMux === undefined) {
+  } else if (rtp && m.rtcpMux === undefined) {
+    // RTCP on port + 1 [RFC 3550 §11]; an XML stream has no RTCP.
     candidates.push({ component: 2, ip: address, port: m.port + 1, generation: 0 });
   }
   return { kind: 'raw-udp', candidates };

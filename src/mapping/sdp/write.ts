@@ -24,8 +24,11 @@ export interface SdpSecurityOut {
 
 export interface SdpMediaOut {
   content: MediaContent;
-  /** The a=mid to write; default: the content name encoded per spec §1.1. Answers echo the offer's. */
-  mid?: string;
+  /**
+   * The a=mid to write; default: the content name encoded per spec §1.1. Answers echo the
+   * offer's, and write none when the offer had none [RFC 5888 §9.1]: `null`.
+   */
+  mid?: string | null;
   proto: string;
   security?: SdpSecurityOut;
   /** RFC 5939 attribute values (`tcap:…`, `pcfg:…` or `acfg:…`), written after security. */
@@ -52,6 +55,7 @@ export function writeSdp(out: SdpOut): string {
     't=0 0',
   ];
   const mids = new Map(out.media.map((m) => [m.content.name, m.mid ?? encodeMid(m.content.name)]));
+  // (a group naming an m-line without a=mid cannot occur: groups come from a=mid values.)
   for (const g of out.groups) {
     lines.push(`a=group:${g.semantics} ${g.contents.map((name) => mids.get(name) ?? encodeMid(name)).join(' ')}`);
   }
@@ -70,7 +74,8 @@ function writeMedia(out: SdpMediaOut, author: Role): string[] {
   const lines = [`m=${mediaType} ${port} ${out.proto} ${formats}`, `c=${transport.connection}`];
   const rtp = description.kind === 'rtp' ? writeRtpAttributes(description, author) : { bandwidth: [], attributes: [] };
   for (const b of rtp.bandwidth) lines.push(`b=${b}`);
-  const a: string[] = [`mid:${out.mid ?? encodeMid(content.name)}`, ...rtp.attributes];
+  const a: string[] = out.mid === null ? [] : [`mid:${out.mid ?? encodeMid(content.name)}`];
+  a.push(...rtp.attributes);
   a.push(directionForSenders(content.senders, author));
   a.push(...transport.attributes);
   if (description.kind === 'rtp') a.push(...writeRtpTransportAttributes(description, out.withCrypto));

@@ -46,8 +46,7 @@ function rejectedMedia(offered: OfferedMedia): SdpMediaOut {
     transport: { kind: 'raw-udp', candidates: [] },
     rejected: true,
   };
-  const out: SdpMediaOut = { content, proto: m.proto, withCrypto: false };
-  if (m.mid !== undefined) out.mid = m.mid;
+  const out: SdpMediaOut = { content, proto: m.proto, withCrypto: false, mid: m.mid ?? null };
   return out;
 }
 
@@ -61,8 +60,12 @@ function answeredMedia(
   const chosen = offered.configuration;
   const security = accepted.security;
   const withFingerprint = security !== undefined && security.fingerprints.length > 0;
-  const base: SdpMediaOut = { content: { ...accepted, rejected: false }, proto: actual.proto, withCrypto: true };
-  if (actual.mid !== undefined) base.mid = actual.mid;
+  const base: SdpMediaOut = {
+    content: { ...accepted, rejected: false },
+    proto: actual.proto,
+    withCrypto: true,
+    mid: actual.mid ?? null,
+  };
   if (!chosen || !withFingerprint) {
     if (chosen && (offered.inspected.dtlsOnly || security?.kind === 'xtls')) {
       // spec §1.3.2 "Answer": a DTLS-only offer, or an XTLS <security/> without fingerprint.

@@ -74,8 +74,9 @@ export function secondOfferSdp(offer: JingleOffer, upgraded: ReadonlySet<string>
     origin: { ...offer.origin, sessionVersion: offer.origin.sessionVersion + 1 },
     contents: offer.contents.map((c) => {
       if (!upgraded.has(c.name) || c.form !== 'capneg') return c;
-      const { tcap: _tcap, ...rest } = c;
-      return { ...rest, form: 'direct', proto: c.secureProto };
+      const direct: OfferedContent = { ...c, form: 'direct', proto: c.secureProto };
+      delete direct.tcap;
+      return direct;
     }),
   };
   next.sdp = writeOfferSdp(next);

@@ -1,7 +1,7 @@
 // Spec §7: seeded round-trip properties of the address mapping — XEP-0106 escaping, pct(), and
 // the two inverse pairs §7.5 ⇄ §7.2 and §7.3 ⇄ §7.4 — over strings with E.164 numbers, quotes,
 // inner spaces, non-ASCII (ü, 漢, emoji), %, \, &, ', / and :.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe/it return */
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
