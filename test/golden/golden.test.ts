@@ -31,6 +31,7 @@ import {
   type SecurityMechanism,
   type SipOffer,
 } from '../../src/mapping/translate/sdp-offer.ts';
+import { readSdpInput } from '../../src/cli/sip-input.ts';
 import { canonicalXml } from '../helpers/xml-equal.ts';
 
 const dir = new URL('.', import.meta.url).pathname;
@@ -44,11 +45,19 @@ interface GoldenCase {
   offer?: string;
   error?: string;
   note?: string;
+  /** The SDP input comes from a capture in ../shared/vectors (path from the project root), not `<case>.sdp`. */
+  sdpFrom?: string;
 }
 
+const root = new URL('../../', import.meta.url).pathname;
 const origin = (ids: IdSource) => ({ sessionId: ids.sessionId(), sessionVersion: 1, address: '198.51.100.7' });
 const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
 const meta = (name: string): GoldenCase => JSON.parse(read(`${name}.json`)) as GoldenCase;
+/** The case's SDP input: `<case>.sdp`, or a captured SIP message whose body is the SDP. */
+const sdpInput = (name: string): string => {
+  const from = meta(name).sdpFrom;
+  return from === undefined ? read(`${name}.sdp`) : readSdpInput(readFileSync(join(root, from), 'utf8')).sdp;
+};
 const jingleOf = (text: string) => parseJingle(findJingle(parseXmlElement(text)));
 
 function mechanismOf(session: MediaSession): SecurityMechanism {
@@ -64,7 +73,7 @@ function xmppOffer(name: string, ids: IdSource): JingleOffer {
 
 function sipOffer(name: string, ids: IdSource): SipOffer {
   const c = meta(name);
-  return sdpOfferToJingle(inspectSdpOffer(read(`${name}.sdp`)), c.mechanism ?? 'dtls', ids);
+  return sdpOfferToJingle(inspectSdpOffer(sdpInput(name)), c.mechanism ?? 'dtls', ids);
 }
 
 /** Builds the Jingle element for a computed session, copying envelope attributes from the expected file. */
@@ -118,7 +127,7 @@ function runCase(name: string, c: GoldenCase): void {
     }
     case 'xmpp-call-answer': {
       const offer = xmppOffer(c.offer!, ids);
-      const result = sdpAnswerToJingle(read(`${name}.sdp`), offer, options, ids);
+      const result = sdpAnswerToJingle(sdpInput(name), offer, options, ids);
       const accepted = { ...result.session, contents: result.session.contents.filter((x) => x.rejected !== true) };
       checkJingle(envelope(`${name}.jingle.xml`, accepted), `${name}.jingle.xml`);
       const secondFile = `${name}.second.sdp`;
@@ -144,7 +153,7 @@ function runErrorCase(name: string, c: GoldenCase): void {
       case 'sip-offer':
         return sipOffer(name, ids);
       case 'xmpp-call-answer':
-        return sdpAnswerToJingle(read(`${name}.sdp`), xmppOffer(c.offer!, ids), translateOptions(c.options), ids);
+        return sdpAnswerToJingle(sdpInput(name), xmppOffer(c.offer!, ids), translateOptions(c.options), ids);
       case 'sip-call-answer': {
         const offer = sipOffer(c.offer!, ids);
         const accept = requireMediaSession(jingleOf(read(`${name}.jingle.xml`)).session);
