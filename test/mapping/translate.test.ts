@@ -153,4 +153,29 @@ describe('SDP the gateway writes', () => {
     assert.equal(encodeMid('room pan'), 'room%20pan');
     assert.equal(encodeMid('100%'), '100%25');
   });
+  it('assertion 70: senders=initiator offers a=sendonly; an a=recvonly answer reads back as senders=initiator', () => {
+    const ids = sequentialIdSource();
+    const offer = jingleOfferToSdp(session('senders-and-mid.jingle.xml'), translateOptions(), ids, origin);
+    assert.match(offer.sdp, /^a=sendonly\r$/m);
+    const answer = golden('j2-answer-plain.sdp').replace(
+      'c=IN IP4 192.0.2.9\r\n',
+      'c=IN IP4 192.0.2.9\r\na=recvonly\r\n',
+    );
+    const accepted = sdpAnswerToJingle(answer, offer, translateOptions(), ids);
+    assert.equal(accepted.session.contents[0]?.senders, 'initiator');
+  });
+  it('assertion 6: several SDP fingerprints become several <fingerprint/> in order with one setup', () => {
+    const two = golden('s2-to-jul.sdp').replace(
+      'm=audio',
+      'a=fingerprint:sha-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\r\nm=audio',
+    );
+    const offer = sdpOfferToJingle(inspectSdpOffer(two), 'dtls', sequentialIdSource());
+    const security = offer.session.contents[0]?.security;
+    assert.equal(security?.kind, 'dtls');
+    assert.deepEqual(
+      security.fingerprints.map((f) => f.hash),
+      ['sha-256', 'sha-1'],
+    );
+    assert.equal(security.kind === 'dtls' ? security.setup : undefined, 'actpass');
+  });
 });
