@@ -17,6 +17,7 @@ import { parseHostport, sameSipHost } from './address/host.ts';
 import type { Jid } from './address/jid.ts';
 import { formatBareJid, formatJid, localPartProblem, parseJid, quoteForMessage, sameJidDomain } from './address/jid.ts';
 import { isSipScheme, splitSipUri, uriScheme } from './address/sip-uri.ts';
+import { sipQuotedString } from './reasons/sip-status.ts';
 
 export { escapeJidCharacters, escapeLocal, pct, pctDecode, unescapeLocal } from './address/escaping.ts';
 export { isIPv4, isIPv6, isSipHostname, parseHostport, sameSipHost } from './address/host.ts';
@@ -176,10 +177,8 @@ export function callerIdentityForJid(jid: string, cfg: AddressConfig): SipCaller
   return { displayName: bare, user, uri, fromHeaderValue: `${sipQuotedString(bare)} <${uri}>` };
 }
 
-/** RFC 3261 §25.1 `quoted-string`: `"` and `\` become quoted-pairs. */
-export function sipQuotedString(text: string): string {
-  return `"${text.replace(/["\\]/g, (char) => `\\${char}`)}"`;
-}
+/** One quoted-string writer for every SIP header the gateway builds (it also strips CR/LF). */
+export { sipQuotedString };
 
 /** Whether a URI's scheme is one §6.9 accepts (sip, sips); false for tel: and the rest. */
 export function hasSipScheme(uri: string): boolean {
