@@ -1,19 +1,23 @@
 /**
- * jingle-sip-gateway command line: `translate` (offline Jingle ⇄ SDP) today; the service's `run`
- * and `check-config` join it with the gateway milestone.
+ * jingle-sip-gateway command line: `run` (the service), `check-config` (the configuration `run`
+ * would use) and `translate` (offline Jingle ⇄ SDP).
  *
- * Exit codes: 0 success, 1 the input was rejected by the mapping (a GatewayError), 2 usage or
- * configuration error.
+ * Exit codes: 0 success, 1 the input was rejected by the mapping (a GatewayError) or the service
+ * could not start, 2 usage or configuration error.
  */
+import { runCheckConfig } from './cli/check-config.ts';
+import { runService } from './cli/run.ts';
 import { runTranslate } from './cli/translate.ts';
 import { CliUsageError, type CliIo } from './cli/io.ts';
 
 const usage = `Usage: jingle-sip-gateway <command> [options]
 
 Commands:
-  translate   Translate a Jingle element to SDP or SDP to a Jingle element, offline
+  run            Run the gateway service (XMPP component + SIP user agent)
+  check-config   Print the effective configuration (secrets redacted), or every problem in it
+  translate      Translate a Jingle element to SDP or SDP to a Jingle element, offline
 
-Run 'jingle-sip-gateway translate --help' for the translate options.
+Run 'jingle-sip-gateway <command> --help' for a command's options.
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -23,6 +27,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout(usage);
       return command === undefined ? 2 : 0;
     }
+    if (command === 'run') return await runService(rest, io);
+    if (command === 'check-config') return runCheckConfig(rest, io);
     if (command === 'translate') return await runTranslate(rest, io);
     throw new CliUsageError(`unknown command '${command}'`);
   } catch (err) {

@@ -1,0 +1,68 @@
+/**
+ * The service's logger: pino JSON lines on stdout, one child per call. Secrets are redacted by
+ * path before a line is written, so a configuration object, a SIP message with credentials or an
+ * error carrying the component secret never reaches the log in clear.
+ */
+import { pino } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import { redactedMark } from '../config/load.ts';
+import type { CallDirection } from '../session/call-state.ts';
+
+export type { Logger } from 'pino';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where the JSON lines go; standard output when absent. Tests pass a stream they read back. */
+  destination?: DestinationStream;
+}
+
+/**
+ * pino redacts by path, not by key name anywhere in the tree, so the paths list the places a
+ * secret can appear: top-level fields, one or two levels down (`config.xmpp.secret`, an options
+ * object), and SIP headers that carry credentials [RFC 3261 §20.7, §20.28] in dumped messages.
+ */
+const secretNames = ['secret', 'password', 'authorization', 'proxyAuthorization'];
+const sipCredentialHeaders = ['headers.authorization', 'headers["proxy-authorization"]'];
+
+export const redactedPaths: readonly string[] = [
+  'xmpp.secret',
+  'config.xmpp.secret',
+  ...secretNames,
+  ...secretNames.map((name) => `*.${name}`),
+  ...secretNames.map((name) => `*.*.${name}`),
+  ...sipCredentialHeaders,
+  ...sipCredentialHeaders.map((path) => `*.${path}`),
+];
+
+export function createLogger(options: LoggerOptions): Logger {
+  const pinoOptions = {
+    name: 'jingle-sip-gateway',
+    level: options.level,
+    redact: { paths: [...redactedPaths], censor: redactedMark },
+    // Level names rather than pino's numbers: log collectors and people filter on `"level":"warn"`.
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  // Synchronous writes to stdout: pino's asynchronous default flushes its buffer at exit while an
+  // earlier write may still be in flight, which reorders the last lines (the shutdown story) on a pipe.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  return pino(pinoOptions, destination);
+}
+
+export interface CallLogFields {
+  /** SIP Call-ID of the call's dialog. */
+  callId?: string | undefined;
+  /** Jingle session id. */
+  sid?: string | undefined;
+  direction: CallDirection;
+}
+
+/** A child logger whose every line names the call, so one call's lines can be filtered out of many. */
+export function callLogger(parent: Logger, fields: CallLogFields): Logger {
+  const bindings: Record<string, string> = { direction: fields.direction };
+  if (fields.callId !== undefined) bindings.callId = fields.callId;
+  if (fields.sid !== undefined) bindings.sid = fields.sid;
+  return parent.child(bindings);
+}
