@@ -153,6 +153,9 @@ export const errorCatalogue = {
   // --- addresses [§7] ---
   'callee-unmappable': { xmpp: iq('item-not-found'), reason: 'general-error', sip: { status: 404 } },
   'caller-unmappable': { xmpp: iq('forbidden'), reason: 'general-error', sip: { status: 403, warning: 399 } },
+  // --- service policy [issue: allowed domains, drain] ---
+  'caller-not-allowed': { xmpp: iq('forbidden'), reason: 'general-error', sip: { status: 403, warning: 399 } },
+  'gateway-draining': { xmpp: iq('service-unavailable', 'wait'), reason: 'general-error', sip: { status: 503 } },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

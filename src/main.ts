@@ -1,0 +1,154 @@
+/**
+ * Assembles the running gateway: the XEP-0114 component, the SIP stack and its dialog layer,
+ * the call layer between them, and drain. Operational pieces (HTTP, signals) live in src/ops
+ * and src/cli/run.ts; this module only knows ports and calls.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config/schema.ts';
+import { randomIdSource } from './mapping/ids.ts';
+import type { GatewayMetrics } from './ops/metrics.ts';
+import { addressConfigFor, translateOptionsFor, type GatewayContext } from './session/context.ts';
+import { CallRegistry } from './session/registry.ts';
+import { inviteHandler, jingleIqHandler, jmiMessageHandler } from './session/router.ts';
+import { createSipStack } from './sip/stack.ts';
+import { createSipUserAgent } from './sip/user-agent.ts';
+import { createXmppComponent } from './xmpp/component.ts';
+import { createDiscoCache, discoInfoHandler } from './xmpp/disco.ts';
+import { presenceHandler } from './xmpp/presence.ts';
+import type { XmppStatus } from './xmpp/port.ts';
+
+export interface GatewayHealth {
+  ready: boolean;
+  draining: boolean;
+  xmpp: XmppStatus;
+  sip: boolean;
+  activeCalls: number;
+}
+
+export interface Gateway {
+  /** Component online AND SIP listening AND not draining. */
+  readonly ready: boolean;
+  readonly draining: boolean;
+  activeCalls(): number;
+  health(): GatewayHealth;
+  /** Refuses new calls, waits up to `timeoutMs` for active ones, then ends the rest politely. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Closes the XMPP stream and the SIP sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface GatewayDeps {
+  logger: Logger;
+  metrics: GatewayMetrics;
+}
+
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
+  const { logger, metrics } = deps;
+  const registry = new CallRegistry();
+  let draining = false;
+
+  const port = createSipStack({
+    listen: config.sip.listen,
+    logger: logger.child({ component: 'sip' }),
+    onMessage: (direction, message) => {
+      metrics.sipMessage(direction, message);
+    },
+  });
+  await port.listen();
+  const sip = createSipUserAgent({ port, logger: logger.child({ component: 'sip-ua' }) });
+
+  const xmpp = createXmppComponent({
+    service: config.xmpp.service,
+    domain: config.xmpp.domain,
+    secret: config.xmpp.secret,
+    logger: logger.child({ component: 'xmpp' }),
+  });
+  xmpp.onStatus((status) => {
+    metrics.xmppStatus(status);
+    logger.info({ status }, 'XMPP component status');
+  });
+
+  const contactUri = (user: string, transport: 'udp' | 'tcp' | 'tls'): string => {
+    const socket = port.addresses.find((a) => a.transport === transport) ?? port.addresses[0]!;
+    const wildcard = socket.host === '0.0.0.0' || socket.host === '::' || socket.host === '[::]';
+    const host = wildcard ? config.sip.domain : socket.host;
+    const param = socket.transport === 'udp' ? '' : `;transport=${socket.transport}`;
+    return `sip:${user}@${host}:${String(socket.port)}${param}`;
+  };
+
+  const ctx: GatewayContext = {
+    config,
+    xmpp,
+    sip,
+    ids: randomIdSource(),
+    translate: translateOptionsFor(config),
+    address: addressConfigFor(config),
+    logger,
+    observer: metrics,
+    disco: createDiscoCache(xmpp),
+    registry,
+    contactUri,
+    isDraining: () => draining,
+    newSid: () =>
+      randomBytes(12)
+        .toString('base64url')
+        .replace(/^[-\d]/, 's'),
+    now: () => performance.now(),
+  };
+
+  xmpp.onIq(discoInfoHandler(config.xmpp.domain));
+  xmpp.onIq(jingleIqHandler(ctx));
+  xmpp.onMessage(jmiMessageHandler(ctx));
+  xmpp.onPresence(presenceHandler(xmpp));
+  sip.onInvite(inviteHandler(ctx));
+
+  try {
+    await xmpp.start();
+  } catch (err) {
+    await sip.close();
+    throw err;
+  }
+
+  let closed: Promise<void> | undefined;
+  const gateway: Gateway = {
+    get ready() {
+      return xmpp.status === 'online' && port.listening && !draining;
+    },
+    get draining() {
+      return draining;
+    },
+    activeCalls: () => registry.size,
+    health: () => ({
+      ready: gateway.ready,
+      draining,
+      xmpp: xmpp.status,
+      sip: port.listening,
+      activeCalls: registry.size,
+    }),
+    async drain(timeoutMs) {
+      draining = true;
+      logger.info({ activeCalls: registry.size, timeoutMs }, 'draining');
+      const empty = await registry.waitUntilEmpty(timeoutMs);
+      if (empty) return;
+      const rest = registry.all();
+      logger.info({ calls: rest.length }, 'drain limit reached: ending the remaining calls');
+      await Promise.all(
+        rest.map((call) =>
+          call.queue.run(() =>
+            call.ended ? undefined : call.hangUp({ reason: 'success', text: 'gateway shutting down' }),
+          ),
+        ),
+      );
+    },
+    close() {
+      closed ??= (async () => {
+        draining = true;
+        await xmpp.stop();
+        await sip.close();
+      })();
+      return closed;
+    },
+  };
+  return gateway;
+}

@@ -1,0 +1,260 @@
+/**
+ * What both call directions share: the guarded state, the serial queue every event goes
+ * through, timers that die with the call, the Jingle requests the XMPP party may send in any
+ * state, and the in-dialog SIP requests of an established call.
+ */
+import type { Element } from '@xmpp/component';
+import type { Logger } from 'pino';
+import { GatewayError, isGatewayError } from '../mapping/errors.ts';
+import { parseJingle, type JingleRequest } from '../mapping/jingle/jingle.ts';
+import { jingleReasonForSipRequest, parseReasonElement, type ReasonInfo } from '../mapping/reasons.ts';
+import { classifySessionInfo } from '../mapping/session-info.ts';
+import type { SipDialog } from '../sip/dialog-types.ts';
+import { headerText } from '../sip/message.ts';
+import type { IncomingSipRequest } from '../sip/port.ts';
+import { StanzaError } from '../xmpp/port.ts';
+import { CallState, nextCallState, type CallDirection, type CallOutcome } from './call-state.ts';
+import type { GatewayContext } from './context.ts';
+import { answerInDialogRequest } from './in-dialog.ts';
+import { SerialQueue } from './serial-queue.ts';
+import { sessionTerminate } from './stanzas.ts';
+
+/** Runs `fn` after the current IQ reply went out: the reply precedes what the call sends next. */
+export function afterReply(fn: () => void): void {
+  setImmediate(fn);
+}
+
+export abstract class Call {
+  protected stateValue = CallState.Initiating;
+  readonly queue: SerialQueue;
+  protected readonly log: Logger;
+  protected readonly startedAt: number;
+  protected dialog: SipDialog | undefined;
+  /** Our last SDP and the peer's: re-INVITE refreshes are answered from them (spec §6.1). */
+  protected localSdp: string | undefined;
+  protected remoteSdp: string | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private outcome: CallOutcome | undefined;
+
+  protected constructor(
+    protected readonly ctx: GatewayContext,
+    readonly direction: CallDirection,
+    readonly callId: string,
+    readonly sid: string,
+    /** The JID under the component domain standing for the SIP party. */
+    readonly gatewayJid: string,
+    /** The XMPP party's JID (bare until a JMI proceed names the resource). */
+    public peerJid: string,
+  ) {
+    this.log = ctx.logger.child({ callId, sid, direction });
+    this.queue = new SerialQueue((err) => {
+      this.log.error({ err }, 'call event failed');
+    });
+    this.startedAt = ctx.now();
+    ctx.registry.add(this);
+    ctx.observer.callStarted(direction);
+  }
+
+  get state(): CallState {
+    return this.stateValue;
+  }
+
+  get ended(): boolean {
+    return this.stateValue === CallState.Terminated;
+  }
+
+  protected moveTo(to: CallState): void {
+    const from = this.stateValue;
+    this.stateValue = nextCallState(from, to);
+    this.log.debug({ from, to }, 'call state');
+  }
+
+  /** A timer whose callback runs on the call's queue and never after the call ended. */
+  protected setTimer(ms: number, fn: () => Promise<void> | void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.post(fn);
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** Queues an event for this call; dropped once the call has ended. */
+  post(fn: () => Promise<void> | void): void {
+    this.queue.post(async () => {
+      if (!this.ended) await fn();
+    });
+  }
+
+  /** Runs `promise` outside the queue and its continuation on it, so a slow IQ blocks nothing. */
+  protected follow<T>(
+    promise: Promise<T>,
+    onValue: (v: T) => Promise<void> | void,
+    onError: (e: unknown) => Promise<void> | void,
+  ): void {
+    promise.then(
+      (value) => {
+        this.post(() => onValue(value));
+      },
+      (err: unknown) => {
+        this.post(() => onError(err));
+      },
+    );
+  }
+
+  /**
+   * Sends a stanza. An IQ set is a request [RFC 6120 §8.2.3]: it gets an id, and its answer is
+   * awaited off the queue; an error answer is logged (the call's own events decide its fate).
+   */
+  protected async sendStanza(stanza: Element): Promise<void> {
+    try {
+      if (stanza.getName() === 'iq' && stanza.attrs.type === 'set') {
+        this.ctx.xmpp.request(stanza, this.ctx.config.jingle.iqTimeoutMs).catch((err: unknown) => {
+          this.log.info({ err: err instanceof Error ? err.message : err }, 'Jingle request not acknowledged');
+        });
+        return;
+      }
+      await this.ctx.xmpp.send(stanza);
+    } catch (err) {
+      this.log.warn({ err }, 'stanza not sent');
+    }
+  }
+
+  protected async terminateXmpp(reason: ReasonInfo): Promise<void> {
+    await this.sendStanza(sessionTerminate(this.gatewayJid, this.peerJid, this.sid, reason));
+  }
+
+  /** Ends the call's bookkeeping. Idempotent; the only way into `Terminated`. */
+  protected finish(outcome: CallOutcome): void {
+    if (this.ended) return;
+    this.moveTo(CallState.Terminated);
+    this.outcome = outcome;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.dialog?.close();
+    this.queue.close();
+    this.ctx.registry.remove(this);
+    this.ctx.observer.callEnded(this.direction, outcome);
+    this.log.info({ outcome, durationMs: this.ctx.now() - this.startedAt }, 'call ended');
+  }
+
+  protected answered(): void {
+    this.ctx.observer.callAnswered(this.direction, (this.ctx.now() - this.startedAt) / 1000);
+  }
+
+  get result(): CallOutcome | undefined {
+    return this.outcome;
+  }
+
+  /**
+   * A Jingle IQ from the XMPP party for this session, run on the queue. Returning answers the IQ
+   * with a result; throwing GatewayError/StanzaError answers with that error [X166 §6.3.2, §10].
+   */
+  async onJingleIq(jingleEl: Element): Promise<void> {
+    if (this.ended) throw new GatewayError('unknown-session', 'the session has ended');
+    let request: JingleRequest;
+    try {
+      request = parseJingle(jingleEl);
+    } catch (err) {
+      if (!isGatewayError(err) || err.entry.xmpp.disposition !== 'terminate') throw err;
+      // X166 §6.3.2: acknowledge, then end the session with the reason.
+      afterReply(() => {
+        this.post(() => this.failFromXmpp(err));
+      });
+      return;
+    }
+    switch (request.action) {
+      case 'session-terminate': {
+        const reason: ReasonInfo =
+          request.reasonElement !== undefined ? parseReasonElement(request.reasonElement) : { reason: 'success' };
+        afterReply(() => {
+          this.post(() => this.onXmppTerminate(reason));
+        });
+        return;
+      }
+      case 'session-info':
+        this.onSessionInfo(jingleEl);
+        return;
+      // X167 §9, X166 §9 and assertion 112: acknowledged, nothing to forward. Trickled
+      // candidates are not relayed (no SIP INFO trickle-ice yet, spec §6.6: IQ result only).
+      case 'transport-info':
+      case 'description-info':
+      case 'security-info':
+        return;
+      case 'session-accept':
+        return this.onXmppAccept(request);
+      case 'session-initiate':
+        throw new GatewayError('out-of-order', 'the session already exists');
+      default:
+        throw new StanzaError('feature-not-implemented', 'cancel', { text: `${request.action} is not supported yet` });
+    }
+  }
+
+  private onSessionInfo(jingleEl: Element): void {
+    const kind = classifySessionInfo(jingleEl);
+    if (kind === 'unsupported') throw new GatewayError('unsupported-info', 'unknown session-info payload');
+    if (kind === 'ringing') this.onXmppRinging();
+    // mute/unmute/ping: IQ result only (spec §6.2); hold/unhold are acknowledged, not re-offered yet.
+  }
+
+  /** The SIP party sent BYE; the XMPP side has its session-terminate. */
+  protected sipHungUp(reason: ReasonInfo): void {
+    // Nothing more for a plain Jingle session; JMI-initiated calls add `<finish/>`.
+    this.log.debug({ reason: reason.reason }, 'SIP party hung up');
+  }
+
+  protected onXmppRinging(): void {
+    // Only the callee rings; from the initiator it is harmless and ignored.
+  }
+
+  protected onXmppAccept(request: JingleRequest): Promise<void> {
+    return Promise.reject(new GatewayError('out-of-order', `session-accept for ${request.sid} from the initiator`));
+  }
+
+  /** The XMPP party ended the session. */
+  protected abstract onXmppTerminate(reason: ReasonInfo): Promise<void>;
+  /** A Jingle request failed mapping with disposition `terminate`. */
+  protected abstract failFromXmpp(err: GatewayError): Promise<void>;
+  /** Drain: end the call politely on both sides. */
+  abstract hangUp(reason: ReasonInfo): Promise<void>;
+
+  /** Installs the in-dialog request handler on an established dialog [RFC 3261 §12.2.2]. */
+  protected adoptDialog(dialog: SipDialog): void {
+    this.dialog = dialog;
+    dialog.handle({
+      request: (incoming) => {
+        this.queue.post(() => this.onSipInDialog(incoming));
+      },
+      terminated: (cause) => {
+        this.post(async () => {
+          this.log.warn({ cause }, 'SIP dialog ended by itself');
+          await this.terminateXmpp({ reason: 'connectivity-error', text: `SIP dialog ended (${cause})` });
+          this.finish('failed');
+        });
+      },
+    });
+  }
+
+  private async onSipInDialog(incoming: IncomingSipRequest): Promise<void> {
+    const dialog = this.dialog;
+    const { request } = incoming;
+    if (dialog === undefined) return;
+    if (this.ended) {
+      incoming.respond(dialog.makeResponse(request, 481));
+      return;
+    }
+    if (request.method === 'BYE') {
+      incoming.respond(dialog.makeResponse(request, 200));
+      const reason = jingleReasonForSipRequest('BYE', headerText(request.headers, 'reason'));
+      await this.terminateXmpp(reason);
+      this.sipHungUp(reason);
+      this.finish('answered');
+      return;
+    }
+    answerInDialogRequest(
+      incoming,
+      dialog,
+      { localSdp: this.localSdp, remoteSdp: this.remoteSdp },
+      this.ctx.config.sip.domain,
+    );
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * SIP → XMPP: an INVITE whose Request-URI names a JID (spec §6.1, §6.5, §6.7, §7.2). The SIP
+ * caller appears as `<escaped user@host>@<component>/sip` (the gateway JID of this call); the
+ * XMPP callee is the peer. A bare-JID callee is first asked with XEP-0353 (jmi-flow.ts).
+ */
+import type { Element } from '@xmpp/component';
+import { GatewayError, isGatewayError } from '../mapping/errors.ts';
+import { requireMediaSession, type JingleRequest } from '../mapping/jingle/jingle.ts';
+import {
+  formatSipWarning,
+  reasonForGatewayError,
+  sipForJingleReason,
+  sipResponseForGatewayError,
+  sipStatusForCalleeIqError,
+  sipStatusForCalleeIqTimeout,
+  type ReasonInfo,
+  type SipResponseSpec,
+} from '../mapping/reasons.ts';
+import { jingleAnswerToSdp } from '../mapping/translate/jingle-answer.ts';
+import { sdpOfferToJingle, type InspectedOffer, type SipOffer } from '../mapping/translate/sdp-offer.ts';
+import type { IncomingInvite } from '../sip/dialog-types.ts';
+import { IqTimeoutError, StanzaError } from '../xmpp/port.ts';
+import { afterReply, Call } from './call.ts';
+import { CallState, isPending } from './call-state.ts';
+import type { GatewayContext } from './context.ts';
+import { JmiFlow } from './jmi-flow.ts';
+import { chooseSecurity } from './security-choice.ts';
+import { jingleSet } from './stanzas.ts';
+
+export class InboundCall extends Call {
+  private sipOffer: SipOffer | undefined;
+  private ringing = false;
+  private jmi: JmiFlow | undefined;
+
+  constructor(
+    ctx: GatewayContext,
+    private readonly invite: IncomingInvite,
+    callerJid: string,
+    callee: { jid: string; bare: boolean },
+    private readonly inspected: InspectedOffer,
+  ) {
+    super(ctx, 'sip-to-xmpp', invite.callId, ctx.newSid(), callerJid, callee.jid);
+    this.remoteSdp = invite.request.content;
+    invite.handle({
+      cancelled: () => {
+        this.post(() => {
+          this.onSipCancel();
+        });
+      },
+    });
+    this.log.info({ from: callerJid, to: callee.jid }, 'SIP call to XMPP');
+    if (callee.bare) {
+      ctx.registry.bindJingle(this, callee.jid, this.sid);
+      this.jmi = new JmiFlow(ctx, this.sid, callerJid, callee.jid, inspected, {
+        ringing: () => {
+          this.sendRinging();
+        },
+        proceed: (fullJid) => {
+          this.moveTo(CallState.Proceeding);
+          this.peerJid = fullJid;
+          this.initiate();
+        },
+        failed: (response, outcome) => {
+          this.rejectSip(response);
+          this.finish(outcome);
+        },
+      });
+    }
+  }
+
+  /** A XEP-0353 message from the callee's account about this call. */
+  onJmiMessage(message: Element): void {
+    this.jmi?.onMessage(message);
+  }
+
+  start(): void {
+    if (this.jmi !== undefined) {
+      this.moveTo(CallState.Proposing);
+      this.jmi.propose(
+        (fn) => {
+          this.post(fn);
+        },
+        (ms, fn) => {
+          this.setTimer(ms, fn);
+        },
+      );
+      return;
+    }
+    this.initiate();
+  }
+
+  /** Security selection, then session-initiate to the full JID [spec §1.3.2, §6.1]. */
+  private initiate(): void {
+    this.follow(
+      chooseSecurity(this.ctx, this.peerJid, this.inspected),
+      (mechanism) => {
+        let offer: SipOffer;
+        try {
+          offer = sdpOfferToJingle(this.inspected, mechanism, this.ctx.ids);
+        } catch (err) {
+          if (!isGatewayError(err)) throw err;
+          this.ctx.observer.mappingError(err.code);
+          this.jmi?.finishWith(reasonForGatewayError(err));
+          this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
+          this.finish('failed');
+          return;
+        }
+        this.sipOffer = offer;
+        this.ctx.registry.bindJingle(this, this.peerJid, this.sid);
+        this.moveTo(CallState.Calling);
+        const iq = jingleSet(this.gatewayJid, this.peerJid, {
+          action: 'session-initiate',
+          sid: this.sid,
+          initiator: this.gatewayJid,
+          session: offer.session,
+        });
+        this.follow(
+          this.ctx.xmpp.request(iq, this.ctx.config.jingle.iqTimeoutMs),
+          () => undefined,
+          (err) => {
+            this.calleeFailed(err);
+          },
+        );
+      },
+      (err) => {
+        this.calleeFailed(err);
+      },
+    );
+  }
+
+  /** spec §6.5: the callee's IQ error or silence → SIP status. */
+  private calleeFailed(err: unknown): void {
+    if (this.state === CallState.Active) return;
+    let response: SipResponseSpec;
+    if (err instanceof StanzaError) response = sipStatusForCalleeIqError(err.condition);
+    else if (err instanceof IqTimeoutError) response = sipStatusForCalleeIqTimeout();
+    else {
+      this.log.error({ err }, 'callee request failed');
+      response = { status: 500, phrase: 'Server Internal Error' };
+    }
+    this.log.info({ status: response.status }, 'callee refused or did not answer');
+    this.jmi?.finishWith({ reason: response.status === 408 ? 'timeout' : 'general-error' });
+    this.rejectSip(response);
+    this.finish(response.status === 408 ? 'timeout' : 'rejected');
+  }
+
+  private sendRinging(): void {
+    if (this.ringing || !isPending(this.state)) return;
+    this.ringing = true;
+    if (this.state === CallState.Calling) this.moveTo(CallState.Ringing);
+    this.invite.provisional(180);
+  }
+
+  protected override sipHungUp(reason: ReasonInfo): void {
+    this.jmi?.finishWith(reason);
+  }
+
+  protected override onXmppRinging(): void {
+    this.sendRinging();
+  }
+
+  protected override onXmppAccept(request: JingleRequest): Promise<void> {
+    if (this.state !== CallState.Calling && this.state !== CallState.Ringing) {
+      return Promise.reject(new GatewayError('out-of-order', `session-accept in state ${this.state}`));
+    }
+    const offer = this.sipOffer!;
+    let sdp: string;
+    try {
+      sdp = jingleAnswerToSdp(requireMediaSession(request.session), offer, this.ctx.translate, this.ctx.ids, {
+        sessionId: this.ctx.ids.sessionId(),
+        sessionVersion: 1,
+        address: '0.0.0.0',
+      });
+    } catch (err) {
+      if (!isGatewayError(err)) throw err;
+      this.ctx.observer.mappingError(err.code);
+      // The answer cannot reach SIP: the caller gets the error status, the callee a terminate.
+      afterReply(() => {
+        this.post(async () => {
+          this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
+          await this.terminateXmpp(reasonForGatewayError(err));
+          this.jmi?.finishWith(reasonForGatewayError(err));
+          this.finish('failed');
+        });
+      });
+      if (err.entry.xmpp.disposition === 'iq-error') throw err;
+      return Promise.resolve();
+    }
+    this.localSdp = sdp;
+    this.moveTo(CallState.Active);
+    this.adoptDialog(this.invite.accept(sdp));
+    this.answered();
+    return Promise.resolve();
+  }
+
+  private onSipCancel(): void {
+    // RFC 3261 §9.2: the layer answered 200 and 487; the XMPP side learns `<cancel/>`.
+    const reason: ReasonInfo = { reason: 'cancel' };
+    if (this.state === CallState.Proposing) this.jmi?.retract(reason);
+    else void this.terminateXmpp(reason);
+    this.finish('cancelled');
+  }
+
+  protected async onXmppTerminate(reason: ReasonInfo): Promise<void> {
+    if (isPending(this.state)) {
+      const termination = sipForJingleReason(reason.reason, 'responder-pending', reason.text, reason.alternativeSid);
+      if (termination.kind === 'final-response') {
+        const headers: Record<string, string> = {};
+        if (termination.warning !== undefined) {
+          headers.Warning = formatSipWarning(termination.warning, this.ctx.config.sip.domain);
+        }
+        if (termination.reasonHeader !== undefined) headers.Reason = termination.reasonHeader;
+        this.invite.reject(termination.status, { headers });
+      }
+      this.jmi?.finishWith(reason);
+      this.finish(reason.reason === 'busy' || reason.reason === 'decline' ? 'rejected' : 'failed');
+      return;
+    }
+    await this.bye(reason);
+    this.jmi?.finishWith(reason);
+    this.finish('answered');
+  }
+
+  protected async failFromXmpp(err: GatewayError): Promise<void> {
+    this.ctx.observer.mappingError(err.code);
+    const reason = reasonForGatewayError(err);
+    if (isPending(this.state)) this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
+    else await this.bye(reason);
+    await this.terminateXmpp(reason);
+    this.finish('failed');
+  }
+
+  async hangUp(reason: ReasonInfo): Promise<void> {
+    if (isPending(this.state)) {
+      this.rejectSip({ status: 503, phrase: 'Service Unavailable' });
+      if (this.state === CallState.Proposing) this.jmi?.retract(reason);
+      else await this.terminateXmpp(reason);
+      this.finish('cancelled');
+      return;
+    }
+    await this.bye(reason);
+    await this.terminateXmpp(reason);
+    this.jmi?.finishWith(reason);
+    this.finish('answered');
+  }
+
+  private async bye(reason: ReasonInfo): Promise<void> {
+    const termination = sipForJingleReason(reason.reason, 'active', reason.text, reason.alternativeSid);
+    const headers = termination.reasonHeader !== undefined ? { Reason: termination.reasonHeader } : undefined;
+    try {
+      await this.dialog?.request('BYE', headers !== undefined ? { headers } : {});
+    } catch (err) {
+      this.log.warn({ err }, 'BYE failed');
+    }
+  }
+
+  private rejectSip(response: SipResponseSpec): void {
+    if (this.invite.finished) return;
+    const headers: Record<string, string> = {};
+    if (response.warning !== undefined) headers.Warning = response.warning;
+    if (response.contact !== undefined) headers.Contact = `<${response.contact}>`;
+    this.invite.reject(response.status, { reason: response.phrase, headers });
+  }
+}

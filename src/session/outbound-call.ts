@@ -1,0 +1,247 @@
+/**
+ * XMPP → SIP: a Jingle session-initiate to a JID under the component becomes an INVITE
+ * (spec §6.1, §6.3, §6.4; assertions 85–89). The XMPP caller is the Jingle initiator and the
+ * peer of this call; the gateway JID is the `to` of its session-initiate.
+ */
+import type { Element } from '@xmpp/component';
+import { callerIdentityForJid, calleeUriFromJid, responderJidForCallee } from '../mapping/address.ts';
+import { GatewayError, isGatewayError } from '../mapping/errors.ts';
+import { parseJingle, requireMediaSession } from '../mapping/jingle/jingle.ts';
+import {
+  jingleReasonForSipStatus,
+  reasonForGatewayError,
+  sipForJingleReason,
+  sipQuotedString,
+  type ReasonInfo,
+} from '../mapping/reasons.ts';
+import { jingleOfferToSdp, type JingleOffer } from '../mapping/translate/jingle-offer.ts';
+import { sdpAnswerToJingle, sdpEarlyAnswerToJingle } from '../mapping/translate/sdp-answer.ts';
+import type { OutgoingInvite, SipDialog } from '../sip/dialog-types.ts';
+import type { SipResponse } from '../sip/message.ts';
+import { afterReply, Call } from './call.ts';
+import { CallState, isPending } from './call-state.ts';
+import type { GatewayContext } from './context.ts';
+import { jingleSet, sessionRinging, sessionTerminate } from './stanzas.ts';
+import { hasSdpBody, outcomeForStatus, uriTransport, warningCodes } from './sip-util.ts';
+
+export class OutboundCall extends Call {
+  private invite: OutgoingInvite | undefined;
+  private ringingSent = false;
+
+  private constructor(
+    ctx: GatewayContext,
+    sid: string,
+    initiator: string,
+    calleeJid: string,
+    private readonly calleeUri: string,
+    private readonly offer: JingleOffer,
+    private readonly identity: { name: string; uri: string; user: string },
+  ) {
+    super(ctx, 'xmpp-to-sip', `${sid}@${ctx.config.sip.domain}`, sid, calleeJid, initiator);
+    ctx.registry.bindJingle(this, initiator, sid);
+  }
+
+  /**
+   * Handles a session-initiate; returning sends the IQ result, and the INVITE follows it
+   * (assertion 85). Throws GatewayError for an IQ error.
+   */
+  static start(ctx: GatewayContext, iq: Element, jingleEl: Element): void {
+    const from = iq.attrs.from ?? '';
+    const to = iq.attrs.to ?? '';
+    checkCallerAllowed(ctx, from);
+    if (ctx.isDraining()) throw new GatewayError('gateway-draining', 'the gateway is shutting down');
+    let request;
+    try {
+      request = parseJingle(jingleEl);
+    } catch (err) {
+      const sid = jingleEl.attrs.sid;
+      if (!isGatewayError(err) || err.entry.xmpp.disposition !== 'terminate' || sid === undefined) throw err;
+      ctx.observer.mappingError(err.code);
+      afterReply(
+        () => void ctx.xmpp.send(sessionTerminate(to, from, sid, reasonForGatewayError(err))).catch(() => undefined),
+      );
+      return;
+    }
+    const { sid } = request;
+    // X166 §7.2.10: a second session-initiate for a live session is out of order.
+    if (ctx.registry.findByJingle(from, sid) !== undefined)
+      throw new GatewayError('out-of-order', `session ${sid} exists`);
+    const calleeUri = calleeUriFromJid(to, ctx.address);
+    const identity = callerIdentityForJid(from, ctx.address);
+    let offer: JingleOffer;
+    try {
+      offer = jingleOfferToSdp(requireMediaSession(request.session), ctx.translate, ctx.ids, {
+        sessionId: ctx.ids.sessionId(),
+        sessionVersion: 1,
+        address: '0.0.0.0',
+      });
+    } catch (err) {
+      if (!isGatewayError(err) || err.entry.xmpp.disposition !== 'terminate') throw err;
+      ctx.observer.mappingError(err.code);
+      afterReply(
+        () => void ctx.xmpp.send(sessionTerminate(to, from, sid, reasonForGatewayError(err))).catch(() => undefined),
+      );
+      return;
+    }
+    const call = new OutboundCall(ctx, sid, from, to, calleeUri, offer, {
+      name: sipQuotedString(identity.displayName),
+      uri: identity.uri,
+      user: identity.user,
+    });
+    call.log.info({ from, to: calleeUri }, 'XMPP call to SIP');
+    afterReply(() => {
+      call.post(() => {
+        call.sendInvite();
+      });
+    });
+  }
+
+  private sendInvite(): void {
+    this.moveTo(CallState.Calling);
+    const nextHop = this.ctx.config.sip.outboundProxy;
+    this.localSdp = this.offer.sdp;
+    this.invite = this.ctx.sip.invite(
+      {
+        requestUri: this.calleeUri,
+        from: { name: this.identity.name, uri: this.identity.uri },
+        to: { uri: this.calleeUri },
+        callId: this.callId,
+        contact: this.ctx.contactUri(this.identity.user, uriTransport(nextHop ?? this.calleeUri)),
+        sdp: this.offer.sdp,
+        nextHop,
+      },
+      {
+        provisional: (response) => {
+          this.post(() => this.onProvisional(response));
+        },
+        accepted: (dialog, response) => {
+          this.queue.post(() => this.onAccepted(dialog, response));
+        },
+        rejected: (response) => {
+          this.post(() => this.onRejected(response));
+        },
+      },
+    );
+  }
+
+  /** 180, 183 without SDP → `<ringing/>`; 183 with SDP → early transport-info (spec §6.1, §3.5). */
+  private async onProvisional(response: SipResponse): Promise<void> {
+    if (this.state === CallState.Calling) this.moveTo(CallState.Ringing);
+    if (hasSdpBody(response) && response.content !== undefined) {
+      const early = sdpEarlyAnswerToJingle(response.content, this.offer, this.ctx.ids);
+      if (early !== undefined && early.contents.length > 0) {
+        await this.sendStanza(
+          jingleSet(this.gatewayJid, this.peerJid, {
+            action: 'transport-info',
+            sid: this.sid,
+            initiator: this.peerJid,
+            session: early,
+          }),
+        );
+        return;
+      }
+    }
+    if (!this.ringingSent) {
+      this.ringingSent = true;
+      await this.sendStanza(sessionRinging(this.gatewayJid, this.peerJid, this.sid));
+    }
+  }
+
+  private async onAccepted(dialog: SipDialog, response: SipResponse): Promise<void> {
+    if (this.ended) return; // the dialog layer ends a 2xx after cancel() itself
+    this.adoptDialog(dialog);
+    this.remoteSdp = response.content;
+    let answer;
+    try {
+      answer = sdpAnswerToJingle(response.content ?? '', this.offer, this.ctx.translate, this.ctx.ids);
+    } catch (err) {
+      if (!isGatewayError(err)) throw err;
+      // spec §3.4: ACK (sent by the layer), BYE, session-terminate with the reason.
+      this.ctx.observer.mappingError(err.code);
+      this.log.warn({ code: err.code, err: err.message }, 'SIP answer refused');
+      this.moveTo(CallState.Active);
+      void dialog
+        .request('BYE', {
+          headers: { Reason: `SIP ;cause=${String(err.sipStatus)} ;text=${sipQuotedString(err.message)}` },
+        })
+        .catch(() => undefined);
+      await this.terminateXmpp(reasonForGatewayError(err));
+      this.finish('failed');
+      return;
+    }
+    this.moveTo(CallState.Active);
+    this.answered();
+    const accept = jingleSet(this.gatewayJid, this.peerJid, {
+      action: 'session-accept',
+      sid: this.sid,
+      initiator: this.peerJid,
+      responder: responderJidForCallee(this.gatewayJid),
+      session: answer.session,
+    });
+    await this.sendStanza(accept);
+    const second = answer.secondOffer;
+    if (second !== undefined) {
+      // spec §2.7: the RFC 5939 second offer, after the ACK of the first answer.
+      this.localSdp = second.sdp;
+      this.follow(
+        dialog.request('INVITE', { body: second.sdp, contentType: 'application/sdp' }),
+        (rs) => {
+          if (rs.status >= 200 && rs.status < 300) this.remoteSdp = rs.content ?? this.remoteSdp;
+          this.log.info({ status: rs.status }, 'capneg second offer answered');
+        },
+        (err) => {
+          this.log.warn({ err }, 'capneg second offer failed');
+        },
+      );
+    }
+  }
+
+  private async onRejected(response: SipResponse): Promise<void> {
+    const reason = jingleReasonForSipStatus(response.status, response.reason, warningCodes(response));
+    if (reason !== null) await this.terminateXmpp(reason);
+    this.finish(outcomeForStatus(response.status));
+  }
+
+  protected async onXmppTerminate(reason: ReasonInfo): Promise<void> {
+    await this.endSip(reason);
+    this.finish(this.state === CallState.Active ? 'answered' : 'cancelled');
+  }
+
+  protected async failFromXmpp(err: GatewayError): Promise<void> {
+    this.ctx.observer.mappingError(err.code);
+    const reason = reasonForGatewayError(err);
+    await this.endSip(reason);
+    await this.terminateXmpp(reason);
+    this.finish('failed');
+  }
+
+  async hangUp(reason: ReasonInfo): Promise<void> {
+    await this.endSip(reason);
+    await this.terminateXmpp(reason);
+    this.finish(this.state === CallState.Active ? 'answered' : 'cancelled');
+  }
+
+  /** Pending → CANCEL; active → BYE; both with the spec §6.3 Reason. */
+  private async endSip(reason: ReasonInfo): Promise<void> {
+    if (isPending(this.state)) {
+      const termination = sipForJingleReason(reason.reason, 'initiator-pending', reason.text, reason.alternativeSid);
+      this.invite?.cancel(termination.reasonHeader);
+      return;
+    }
+    const termination = sipForJingleReason(reason.reason, 'active', reason.text, reason.alternativeSid);
+    const headers = termination.reasonHeader !== undefined ? { Reason: termination.reasonHeader } : undefined;
+    try {
+      await this.dialog?.request('BYE', headers !== undefined ? { headers } : {});
+    } catch (err) {
+      this.log.warn({ err }, 'BYE failed');
+    }
+  }
+}
+
+/** Only users of `xmpp.allowedDomains` may dial out. */
+function checkCallerAllowed(ctx: GatewayContext, from: string): void {
+  const domain = from.replace(/\/.*$/, '').replace(/^.*@/, '').toLowerCase();
+  if (!ctx.config.xmpp.allowedDomains.includes(domain)) {
+    throw new GatewayError('caller-not-allowed', `users of ${domain} may not use this gateway`);
+  }
+}

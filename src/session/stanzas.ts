@@ -1,0 +1,23 @@
+/**
+ * The stanzas the call layer emits. Every one is addressed `from` a JID under the component
+ * domain [spec §6.8, assertion 124]; the caller passes that JID explicitly.
+ */
+import { xml, type Element } from '@xmpp/component';
+import { buildJingle, type JingleBuildInput } from '../mapping/jingle/jingle.ts';
+import { buildReasonElement, type ReasonInfo } from '../mapping/reasons.ts';
+import { NS_RTP_INFO } from '../mapping/session-info.ts';
+
+export const NS_JINGLE = 'urn:xmpp:jingle:1';
+
+export function jingleSet(from: string, to: string, jingle: JingleBuildInput): Element {
+  return xml('iq', { type: 'set', from, to }, buildJingle(jingle));
+}
+
+export function sessionTerminate(from: string, to: string, sid: string, reason: ReasonInfo): Element {
+  return jingleSet(from, to, { action: 'session-terminate', sid, extra: [buildReasonElement(reason)] });
+}
+
+/** session-info `<ringing/>` [X167 §8.4]. */
+export function sessionRinging(from: string, to: string, sid: string): Element {
+  return jingleSet(from, to, { action: 'session-info', sid, extra: [xml('ringing', { xmlns: NS_RTP_INFO })] });
+}

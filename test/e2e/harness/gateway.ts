@@ -1,0 +1,64 @@
+/**
+ * The gateway under test, in this process: SIP on 127.0.0.2 (peers use 127.0.0.1, so the `sip`
+ * stack never mistakes a peer's URI for its own address), the component on the test Prosody.
+ * Set GW_TEST_LOG=debug (or trace) to see the gateway's log on stderr.
+ */
+import pino from 'pino';
+import { gatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from '../../../src/config/schema.ts';
+import { startGateway, type Gateway } from '../../../src/main.ts';
+import { GatewayMetrics } from '../../../src/ops/metrics.ts';
+import { freeDualPort } from './ports.ts';
+
+export const GATEWAY_SIP_HOST = '127.0.0.2';
+export const GATEWAY_SIP_DOMAIN = 'sip.gw.test';
+
+export interface TestGateway {
+  gateway: Gateway;
+  config: GatewayConfig;
+  metrics: GatewayMetrics;
+  sipPort: number;
+  /** `127.0.0.2:<port>`, for SIPp's remote address. */
+  sipAddress: string;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  prosody: { service: string; componentDomain: string; componentSecret: string; domain: string };
+  /** Next hop of outgoing INVITEs, e.g. `sip:127.0.0.1:5070` for a SIPp UAS. */
+  outboundProxy?: string;
+  /** Extra keys merged over the defaults (jingle timeouts, sdp forms…). */
+  overrides?: Partial<Pick<GatewayConfigInput, 'sdp' | 'xtls' | 'jingle'>>;
+}
+
+export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+  const sipPort = await freeDualPort(GATEWAY_SIP_HOST);
+  const { prosody } = options;
+  const config = gatewayConfigSchema.parse({
+    xmpp: {
+      service: prosody.service,
+      domain: prosody.componentDomain,
+      secret: prosody.componentSecret,
+      allowedDomains: [prosody.domain],
+      defaultDomain: prosody.domain,
+    },
+    sip: {
+      domain: GATEWAY_SIP_DOMAIN,
+      listen: [`udp:${GATEWAY_SIP_HOST}:${String(sipPort)}`, `tcp:${GATEWAY_SIP_HOST}:${String(sipPort)}`],
+      ...(options.outboundProxy !== undefined ? { outboundProxy: options.outboundProxy } : {}),
+    },
+    http: { listen: '127.0.0.1:0' },
+    ...options.overrides,
+  });
+  const level = (process.env.GW_TEST_LOG ?? 'silent') as pino.Level | 'silent';
+  const logger = pino({ level }, pino.destination(2));
+  const metrics = new GatewayMetrics();
+  const gateway = await startGateway(config, { logger, metrics });
+  return {
+    gateway,
+    config,
+    metrics,
+    sipPort,
+    sipAddress: `${GATEWAY_SIP_HOST}:${String(sipPort)}`,
+    close: () => gateway.close(),
+  };
+}
