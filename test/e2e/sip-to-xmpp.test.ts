@@ -139,6 +139,56 @@ describe('SIP → XMPP (SIPp, gateway, Prosody)', () => {
     }
   });
 
+  it('callee never answers the session-initiate → 408 after jingle.iqTimeoutMs (assertion 106)', async () => {
+    const silent = await connectUser({
+      service: prosody.c2sService,
+      domain: prosody.domain,
+      username: 'bob',
+      password: 'bob-pass',
+      resource: 'silent',
+      autoAckJingle: false,
+    });
+    try {
+      const sipp = await uac('uac-rejected.xml', silent.fullJid);
+      await silent.waitFor(isJingle('session-initiate'), 5000, 'session-initiate');
+      const result = await sipp.done;
+      assert.equal(result.captured.status, '408', describeSippResult(result));
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('disco#info answered with item-not-found → 404 and no session-initiate (assertion 56)', async () => {
+    const hidden = await connectUser({
+      service: prosody.c2sService,
+      domain: prosody.domain,
+      username: 'bob',
+      password: 'bob-pass',
+      resource: 'hidden',
+      discoFeatures: null,
+    });
+    try {
+      const sipp = await uac('uac-rejected.xml', hidden.fullJid);
+      const disco = await hidden.waitFor(
+        (s) => s.getName() === 'iq' && s.getChild('query', 'http://jabber.org/protocol/disco#info') !== undefined,
+        5000,
+        'disco#info',
+      );
+      await hidden.send(
+        xml(
+          'iq',
+          { type: 'error', to: disco.attrs.from, id: disco.attrs.id },
+          xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })),
+        ),
+      );
+      const result = await sipp.done;
+      assert.equal(result.captured.status, '404', describeSippResult(result));
+      assert.equal(hidden.received.filter(isJingle('session-initiate')).length, 0);
+    } finally {
+      await hidden.close();
+    }
+  });
+
   it('bare-JID callee: XEP-0353 propose, proceed from a device, then session-initiate to it', async () => {
     const sipp = await uac('uac-call.xml', bob.bareJid);
     const propose = await bob.waitFor(
