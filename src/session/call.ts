@@ -7,7 +7,12 @@ import type { Element } from '@xmpp/component';
 import type { Logger } from 'pino';
 import { GatewayError, isGatewayError } from '../mapping/errors.ts';
 import { parseJingle, type JingleRequest } from '../mapping/jingle/jingle.ts';
-import { jingleReasonForSipRequest, parseReasonElement, type ReasonInfo } from '../mapping/reasons.ts';
+import {
+  jingleReasonForSipRequest,
+  parseReasonElement,
+  sipForJingleReason,
+  type ReasonInfo,
+} from '../mapping/reasons.ts';
 import { classifySessionInfo } from '../mapping/session-info.ts';
 import type { SipDialog } from '../sip/dialog-types.ts';
 import { headerText } from '../sip/message.ts';
@@ -123,6 +128,17 @@ export abstract class Call {
     await this.sendStanza(sessionTerminate(this.gatewayJid, this.peerJid, this.sid, reason));
   }
 
+  /** BYE on the established dialog with the spec §6.3 `Reason` (none for success/cancel). */
+  protected async sendBye(reason: ReasonInfo): Promise<void> {
+    const termination = sipForJingleReason(reason.reason, 'active', reason.text, reason.alternativeSid);
+    const headers = termination.reasonHeader !== undefined ? { Reason: termination.reasonHeader } : undefined;
+    try {
+      await this.dialog?.request('BYE', headers !== undefined ? { headers } : {});
+    } catch (err) {
+      this.log.warn({ err }, 'BYE failed');
+    }
+  }
+
   /** Ends the call's bookkeeping. Idempotent; the only way into `Terminated`. */
   protected finish(outcome: CallOutcome): void {
     if (this.ended) return;
@@ -175,8 +191,11 @@ export abstract class Call {
         this.onSessionInfo(jingleEl);
         return;
       // X167 §9, X166 §9 and assertion 112: acknowledged, nothing to forward. Trickled
-      // candidates are not relayed (no SIP INFO trickle-ice yet, spec §6.6: IQ result only).
+      // candidates after the INVITE are not relayed (no SIP INFO trickle-ice yet, spec §6.6:
+      // IQ result only); before it, the XMPP→SIP call gathers them (outbound-call.ts).
       case 'transport-info':
+        this.onXmppTransportInfo(request);
+        return;
       case 'description-info':
       case 'security-info':
         return;
@@ -194,6 +213,11 @@ export abstract class Call {
     if (kind === 'unsupported') throw new GatewayError('unsupported-info', 'unknown session-info payload');
     if (kind === 'ringing') this.onXmppRinging();
     // mute/unmute/ping: IQ result only (spec §6.2); hold/unhold are acknowledged, not re-offered yet.
+  }
+
+  /** transport-info from the XMPP party; acknowledged only, unless a direction needs it. */
+  protected onXmppTransportInfo(request: JingleRequest): void {
+    this.log.debug({ contents: request.session.contents.length }, 'transport-info acknowledged');
   }
 
   /** The SIP party sent BYE; the XMPP side has its session-terminate. */

@@ -216,7 +216,7 @@ export class InboundCall extends Call {
       this.finish(reason.reason === 'busy' || reason.reason === 'decline' ? 'rejected' : 'failed');
       return;
     }
-    await this.bye(reason);
+    await this.sendBye(reason);
     this.jmi?.finishWith(reason);
     this.finish('answered');
   }
@@ -225,7 +225,7 @@ export class InboundCall extends Call {
     this.ctx.observer.mappingError(err.code);
     const reason = reasonForGatewayError(err);
     if (isPending(this.state)) this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
-    else await this.bye(reason);
+    else await this.sendBye(reason);
     await this.terminateXmpp(reason);
     this.finish('failed');
   }
@@ -238,20 +238,10 @@ export class InboundCall extends Call {
       this.finish('cancelled');
       return;
     }
-    await this.bye(reason);
+    await this.sendBye(reason);
     await this.terminateXmpp(reason);
     this.jmi?.finishWith(reason);
     this.finish('answered');
-  }
-
-  private async bye(reason: ReasonInfo): Promise<void> {
-    const termination = sipForJingleReason(reason.reason, 'active', reason.text, reason.alternativeSid);
-    const headers = termination.reasonHeader !== undefined ? { Reason: termination.reasonHeader } : undefined;
-    try {
-      await this.dialog?.request('BYE', headers !== undefined ? { headers } : {});
-    } catch (err) {
-      this.log.warn({ err }, 'BYE failed');
-    }
   }
 
   private rejectSip(response: SipResponseSpec): void {

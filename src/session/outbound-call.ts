@@ -6,7 +6,8 @@
 import type { Element } from '@xmpp/component';
 import { callerIdentityForJid, calleeUriFromJid, responderJidForCallee } from '../mapping/address.ts';
 import { GatewayError, isGatewayError } from '../mapping/errors.ts';
-import { parseJingle, requireMediaSession } from '../mapping/jingle/jingle.ts';
+import { parseJingle, requireMediaSession, type JingleRequest } from '../mapping/jingle/jingle.ts';
+import type { MediaSession } from '../mapping/model.ts';
 import {
   jingleReasonForSipStatus,
   reasonForGatewayError,
@@ -24,9 +25,18 @@ import type { GatewayContext } from './context.ts';
 import { jingleSet, sessionRinging, sessionTerminate } from './stanzas.ts';
 import { hasSdpBody, outcomeForStatus, uriTransport, warningCodes } from './sip-util.ts';
 
+/**
+ * spec §10: an INVITE whose c=/m= still say 0.0.0.0/9 makes SIP phones drop ICE, so a caller that
+ * trickles (session-initiate without candidates) has its INVITE held until transport-info brings
+ * a candidate for every ICE content, or this long at most [RFC 8838 §3; X176 §5.5].
+ */
+export const TRICKLE_WAIT_MS = 2000;
+
 export class OutboundCall extends Call {
   private invite: OutgoingInvite | undefined;
   private ringingSent = false;
+  private offer: JingleOffer;
+  private readonly media: MediaSession;
 
   private constructor(
     ctx: GatewayContext,
@@ -34,10 +44,12 @@ export class OutboundCall extends Call {
     initiator: string,
     calleeJid: string,
     private readonly calleeUri: string,
-    private readonly offer: JingleOffer,
+    offer: JingleOffer,
     private readonly identity: { name: string; uri: string; user: string },
   ) {
     super(ctx, 'xmpp-to-sip', `${sid}@${ctx.config.sip.domain}`, sid, calleeJid, initiator);
+    this.offer = offer;
+    this.media = offer.session;
     ctx.registry.bindJingle(this, initiator, sid);
   }
 
@@ -91,9 +103,51 @@ export class OutboundCall extends Call {
     call.log.info({ from, to: calleeUri }, 'XMPP call to SIP');
     afterReply(() => {
       call.post(() => {
-        call.sendInvite();
+        if (!call.missingCandidates()) {
+          call.sendInvite();
+          return;
+        }
+        call.log.debug('waiting for trickled candidates before the INVITE');
+        call.setTimer(TRICKLE_WAIT_MS, async () => {
+          if (call.state === CallState.Initiating) await call.sendInviteWithCandidates();
+        });
       });
     });
+  }
+
+  /** An ICE content without a candidate yet (the caller trickles). */
+  private missingCandidates(): boolean {
+    return this.media.contents.some((c) => c.transport.kind === 'ice-udp' && c.transport.candidates.length === 0);
+  }
+
+  /** Candidates trickled before the INVITE join their contents (matched by content name). */
+  protected override onXmppTransportInfo(request: JingleRequest): void {
+    if (this.state !== CallState.Initiating) return;
+    for (const content of request.session.contents) {
+      const target = this.media.contents.find((c) => c.name === content.name);
+      if (target?.transport.kind !== 'ice-udp' || content.transport?.kind !== 'ice-udp') continue;
+      target.transport.candidates.push(...content.transport.candidates);
+    }
+    if (!this.missingCandidates()) {
+      afterReply(() => {
+        this.post(() => this.sendInviteWithCandidates());
+      });
+    }
+  }
+
+  /** Re-maps the offer with the gathered candidates, then sends the INVITE. */
+  private async sendInviteWithCandidates(): Promise<void> {
+    if (this.state !== CallState.Initiating) return;
+    try {
+      this.offer = jingleOfferToSdp(this.media, this.ctx.translate, this.ctx.ids, this.offer.origin);
+    } catch (err) {
+      if (!isGatewayError(err)) throw err;
+      this.ctx.observer.mappingError(err.code);
+      await this.terminateXmpp(reasonForGatewayError(err));
+      this.finish('failed');
+      return;
+    }
+    this.sendInvite();
   }
 
   private sendInvite(): void {
@@ -228,13 +282,7 @@ export class OutboundCall extends Call {
       this.invite?.cancel(termination.reasonHeader);
       return;
     }
-    const termination = sipForJingleReason(reason.reason, 'active', reason.text, reason.alternativeSid);
-    const headers = termination.reasonHeader !== undefined ? { Reason: termination.reasonHeader } : undefined;
-    try {
-      await this.dialog?.request('BYE', headers !== undefined ? { headers } : {});
-    } catch (err) {
-      this.log.warn({ err }, 'BYE failed');
-    }
+    await this.sendBye(reason);
   }
 }
 

@@ -53,6 +53,21 @@ describe('the gateway service (Prosody, SIPp)', () => {
     return user;
   };
 
+  /** An XMPP → SIP call from `alice` that SIPp (uas-answer) has answered. */
+  const answeredCallToSipp = async (alice: XmppUser) => {
+    const callee = `+15551234567\\40sip.example.net@${prosody.componentDomain}`;
+    const sipp = await startSipp({
+      scenario: 'uas-answer.xml',
+      local: { host: SIPP_HOST, port: sippPort },
+      timeoutMs: 30_000,
+    });
+    await sipp.ready;
+    const sid = newSid();
+    await sendJingle(alice, callee, goldenJingle('j1-xep0320-ice.jingle.xml', alice.fullJid, sid));
+    await alice.waitFor(isJingle('session-accept', sid), 5000, 'session-accept');
+    return { callee, sipp, sid };
+  };
+
   before(async () => {
     prosody = await startProsody();
     sippPort = await freeDualPort(SIPP_HOST);
@@ -117,16 +132,7 @@ describe('the gateway service (Prosody, SIPp)', () => {
 
   it('XMPP → SIP call survives a component reconnect and is ended from XMPP afterwards', async () => {
     const alice = await login('alice', 'reconnect-a');
-    const callee = `+15551234567\\40sip.example.net@${prosody.componentDomain}`;
-    const sipp = await startSipp({
-      scenario: 'uas-answer.xml',
-      local: { host: SIPP_HOST, port: sippPort },
-      timeoutMs: 30_000,
-    });
-    await sipp.ready;
-    const sid = newSid();
-    await sendJingle(alice, callee, goldenJingle('j1-xep0320-ice.jingle.xml', alice.fullJid, sid));
-    await alice.waitFor(isJingle('session-accept', sid), 5000, 'session-accept');
+    const { callee, sipp, sid } = await answeredCallToSipp(alice);
     await prosody.restart();
     await waitUntil(() => gw.gateway.health().xmpp === 'online', 15_000, 'the component to come back');
     assert.equal(gw.gateway.activeCalls(), 1);
@@ -160,16 +166,7 @@ describe('the gateway service (Prosody, SIPp)', () => {
 
   it('drain: new calls are refused with service-unavailable, the active call is ended politely at the limit', async () => {
     const alice = await login('alice', 'drain');
-    const callee = `+15551234567\\40sip.example.net@${prosody.componentDomain}`;
-    const sipp = await startSipp({
-      scenario: 'uas-answer.xml',
-      local: { host: SIPP_HOST, port: sippPort },
-      timeoutMs: 30_000,
-    });
-    await sipp.ready;
-    const sid = newSid();
-    await sendJingle(alice, callee, goldenJingle('j1-xep0320-ice.jingle.xml', alice.fullJid, sid));
-    await alice.waitFor(isJingle('session-accept', sid), 5000, 'session-accept');
+    const { callee, sipp, sid } = await answeredCallToSipp(alice);
     const drained = gw.gateway.drain(1000);
     assert.equal(gw.gateway.ready, false);
     await assert.rejects(

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseXmlElement } from '../../src/mapping/jingle/xml.ts';
 import { CallState } from '../../src/session/call-state.ts';
+import { TRICKLE_WAIT_MS } from '../../src/session/outbound-call.ts';
 import { jingleIqHandler } from '../../src/session/router.ts';
 import { StanzaError } from '../../src/xmpp/port.ts';
 import { FakeDialog, fakeContext, iqSet, settle, sipResponse } from './fakes.ts';
@@ -145,5 +146,49 @@ describe('XMPP → SIP call', () => {
     const ok = await xmpp.deliverIq(iqSet(ROMEO, CALLEE, mute));
     assert.equal(ok.error, undefined);
     assert.equal(sip.invites.length, 1);
+  });
+});
+
+describe('XMPP → SIP call from a trickling caller (spec §10)', () => {
+  const trickleInitiate = () => {
+    const text = golden('j1-xep0320-ice.jingle.xml')
+      .replace(/romeo@montague\.lit\/orchard/g, ROMEO)
+      .replace(/<candidate [^>]*\/>/g, '');
+    return iqSet(ROMEO, CALLEE, parseXmlElement(text));
+  };
+  const candidateInfo = () =>
+    iqSet(
+      ROMEO,
+      CALLEE,
+      parseXmlElement(
+        `<jingle xmlns='urn:xmpp:jingle:1' action='transport-info' sid='a73sjjvkla37jfea'><content creator='initiator' name='voice'><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='8hhy' pwd='asd88fgpdd777uzjYhagZg'><candidate component='1' foundation='1' generation='0' id='t1' ip='192.0.2.50' network='0' port='40400' priority='2130706431' protocol='udp' type='host'/></transport></content></jingle>`,
+      ),
+    );
+
+  it('holds the INVITE until transport-info brings a candidate, then offers it in c=/m=', async () => {
+    const f = fakeContext();
+    f.xmpp.onIq(jingleIqHandler(f.ctx));
+    assert.equal((await f.xmpp.deliverIq(trickleInitiate())).error, undefined);
+    await settle();
+    assert.equal(f.sip.invites.length, 0);
+    assert.equal((await f.xmpp.deliverIq(candidateInfo())).error, undefined);
+    await settle();
+    assert.equal(f.sip.invites.length, 1);
+    const sdp = f.sip.invites[0]!.options.sdp;
+    assert.match(sdp, /m=audio 40400 /);
+    assert.match(sdp, /c=IN IP4 192\.0\.2\.50/);
+  });
+
+  it('sends the INVITE without candidates when none arrive within the bound', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const f = fakeContext();
+    f.xmpp.onIq(jingleIqHandler(f.ctx));
+    await f.xmpp.deliverIq(trickleInitiate());
+    t.mock.timers.runAll();
+    await settle();
+    assert.equal(f.sip.invites.length, 0);
+    t.mock.timers.tick(TRICKLE_WAIT_MS);
+    await settle();
+    assert.equal(f.sip.invites.length, 1);
   });
 });
