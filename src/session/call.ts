@@ -13,7 +13,7 @@ import {
   sipForJingleReason,
   type ReasonInfo,
 } from '../mapping/reasons.ts';
-import { classifySessionInfo } from '../mapping/session-info.ts';
+import { classifySessionInfo, endsHold } from '../mapping/session-info.ts';
 import type { SipDialog } from '../sip/dialog-types.ts';
 import { headerText } from '../sip/message.ts';
 import type { IncomingSipRequest } from '../sip/port.ts';
@@ -22,7 +22,12 @@ import { CallState, nextCallState, type CallDirection, type CallOutcome } from '
 import type { GatewayContext } from './context.ts';
 import { answerInDialogRequest } from './in-dialog.ts';
 import { SerialQueue } from './serial-queue.ts';
-import { sessionTerminate } from './stanzas.ts';
+import { bumpVersion, holdDirection, mediaDirections, withDirections, type Direction } from './sdp-direction.ts';
+import { sessionInfo, sessionTerminate } from './stanzas.ts';
+
+function mediaDirectionAt(sdp: string, index: number): Direction {
+  return mediaDirections(sdp)[index]?.direction ?? 'sendrecv';
+}
 
 /** Runs `fn` after the current IQ reply went out: the reply precedes what the call sends next. */
 export function afterReply(fn: () => void): void {
@@ -39,6 +44,10 @@ export abstract class Call {
   protected localSdp: string | undefined;
   protected remoteSdp: string | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The SIP party has put the call on hold (spec §6.2). */
+  private peerHolds = false;
+  /** Our SDP before the XMPP party's `<hold/>`, restored by `<unhold/>`/`<active/>`. */
+  private beforeHold: string | undefined;
   private outcome: CallOutcome | undefined;
 
   protected constructor(
@@ -212,7 +221,9 @@ export abstract class Call {
     const kind = classifySessionInfo(jingleEl);
     if (kind === 'unsupported') throw new GatewayError('unsupported-info', 'unknown session-info payload');
     if (kind === 'ringing') this.onXmppRinging();
-    // mute/unmute/ping: IQ result only (spec §6.2); hold/unhold are acknowledged, not re-offered yet.
+    else if (kind === 'hold') this.reofferForHold(true);
+    else if (endsHold(kind)) this.reofferForHold(false);
+    // mute/unmute/ping: IQ result only (spec §6.2, assertion 97).
   }
 
   /** transport-info from the XMPP party; acknowledged only, unless a direction needs it. */
@@ -224,6 +235,39 @@ export abstract class Call {
   protected sipHungUp(reason: ReasonInfo): void {
     // Nothing more for a plain Jingle session; JMI-initiated calls add `<finish/>`.
     this.log.debug({ reason: reason.reason }, 'SIP party hung up');
+  }
+
+  /**
+   * spec §6.2, assertion 95: `<hold/>` re-offers every m-line sendonly (recvonly → inactive);
+   * `<unhold/>`/`<active/>` re-offers the directions held before [RFC 3264 §8.4]. The re-INVITE
+   * runs off the queue; its failure leaves the call as it was.
+   */
+  private reofferForHold(hold: boolean): void {
+    const dialog = this.dialog;
+    const local = this.localSdp;
+    if (dialog === undefined || local === undefined || this.stateValue !== CallState.Active) return;
+    const before = this.beforeHold;
+    if (hold === (before !== undefined)) return;
+    const offer = bumpVersion(
+      before === undefined
+        ? withDirections(local, (_i, current) => holdDirection(current))
+        : withDirections(local, (i) => mediaDirectionAt(before, i)),
+    );
+    this.follow(
+      dialog.request('INVITE', { body: offer, contentType: 'application/sdp' }),
+      (response) => {
+        if (response.status < 200 || response.status >= 300) {
+          this.log.info({ status: response.status, hold }, 'hold re-INVITE refused');
+          return;
+        }
+        this.beforeHold = hold ? local : undefined;
+        this.localSdp = offer;
+        if (response.content !== undefined && response.content.trim() !== '') this.remoteSdp = response.content;
+      },
+      (err: unknown) => {
+        this.log.warn({ err, hold }, 'hold re-INVITE failed');
+      },
+    );
   }
 
   protected onXmppRinging(): void {
@@ -274,11 +318,18 @@ export abstract class Call {
       this.finish('answered');
       return;
     }
-    answerInDialogRequest(
+    const outcome = answerInDialogRequest(
       incoming,
       dialog,
       { localSdp: this.localSdp, remoteSdp: this.remoteSdp },
       this.ctx.config.sip.domain,
     );
+    if (outcome.localSdp !== undefined) this.localSdp = outcome.localSdp;
+    if (outcome.remoteSdp !== undefined) this.remoteSdp = outcome.remoteSdp;
+    if (outcome.held !== undefined && outcome.held !== this.peerHolds) {
+      // spec §6.2 and assertion 96: a re-INVITE holding every m-line → <hold/>; leaving it → <active/>.
+      this.peerHolds = outcome.held;
+      await this.sendStanza(sessionInfo(this.gatewayJid, this.peerJid, this.sid, outcome.held ? 'hold' : 'active'));
+    }
   }
 }

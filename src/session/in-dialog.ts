@@ -1,13 +1,15 @@
 /**
- * In-dialog SIP requests that do not end the call (spec §6.1 last rows, §3.5, §9). Re-INVITE and
- * UPDATE that keep the DTLS association are answered locally with the session as it stands
- * [RFC 3261 §14.2; RFC 3311]; one asking for a new association is refused (spec §0.2,
- * assertion 31). The call goes on either way.
+ * In-dialog SIP requests that do not end the call (spec §6.1 last rows, §3.5, §6.2, §9). Re-INVITE
+ * and UPDATE that keep the DTLS association are answered locally with the session as it stands,
+ * directions answered per RFC 3264 §6.1 (a hold offer gets recvonly/inactive) [RFC 3261 §14.2;
+ * RFC 3311]; one asking for a new association is refused (spec §0.2, assertion 31). The call
+ * goes on either way; the caller learns whether the peer now holds.
  */
 import type { ExtraHeaders, SipDialog } from '../sip/dialog-types.ts';
 import { headerText } from '../sip/message.ts';
 import type { IncomingSipRequest } from '../sip/port.ts';
 import { formatSipWarning } from '../mapping/reasons.ts';
+import { answerDirection, bumpVersion, isHold, mediaDirections, withDirections } from './sdp-direction.ts';
 
 export interface DialogSdp {
   localSdp: string | undefined;
@@ -16,12 +18,20 @@ export interface DialogSdp {
 
 const sdpType = 'application/sdp';
 
+/** What an answered in-dialog request changed: the bodies now in force, the peer's hold state. */
+export interface InDialogOutcome {
+  localSdp?: string;
+  remoteSdp?: string;
+  /** spec §6.2: the offer put us on hold (true) or resumed (false). */
+  held?: boolean;
+}
+
 export function answerInDialogRequest(
   incoming: IncomingSipRequest,
   dialog: SipDialog,
   sdp: DialogSdp,
   sipDomain: string,
-): void {
+): InDialogOutcome {
   const { request } = incoming;
   const respond = (status: number, options: { body?: string; headers?: ExtraHeaders } = {}) => {
     const body = options.body;
@@ -32,24 +42,39 @@ export function answerInDialogRequest(
       }),
     );
   };
+  const warning = (text: string) => ({ Warning: formatSipWarning({ code: 399, text }, sipDomain) });
   switch (request.method) {
     case 'INVITE':
     case 'UPDATE': {
       const offer = request.content ?? '';
-      if (offer.trim() !== '' && sdp.remoteSdp !== undefined) {
+      if (sdp.localSdp === undefined) {
+        respond(488);
+        return {};
+      }
+      const current = answerFromLocal(sdp.localSdp, sdp.remoteSdp);
+      if (offer.trim() === '') {
+        // RFC 3261 §14.2: an offerless re-INVITE gets our session as the offer.
+        respond(200, { body: current });
+        return {};
+      }
+      if (sdp.remoteSdp !== undefined) {
         const change = associationChange(sdp.remoteSdp, offer);
         if (change !== undefined) {
           // RFC 8842 §5.5: a new tls-id or fingerprint asks for a new DTLS association (spec §3.5).
-          respond(488, { headers: { Warning: formatSipWarning({ code: 399, text: change }, sipDomain) } });
-          return;
+          respond(488, { headers: warning(change) });
+          return {};
         }
       }
-      if (sdp.localSdp === undefined) {
-        respond(488);
-        return;
+      const offered = mediaDirections(offer);
+      if (offered.length !== mediaDirections(current).length) {
+        // spec §6.1 maps added/removed m-lines to content-add/-remove, which the gateway does not do yet.
+        respond(488, { headers: warning('adding or removing media streams is not supported') });
+        return {};
       }
-      respond(200, { body: answerFromLocal(sdp.localSdp, sdp.remoteSdp) });
-      return;
+      let answer = withDirections(current, (i) => answerDirection(offered[i]!.direction));
+      if (answer !== current) answer = bumpVersion(answer);
+      respond(200, { body: answer });
+      return { localSdp: answer, remoteSdp: offer, held: isHold(offer) };
     }
     case 'INFO':
       // RFC 6086 §4.2.2: an Info-Package we do not support → 469; legacy INFO is acknowledged.
@@ -58,12 +83,13 @@ export function answerInDialogRequest(
       } else {
         respond(200);
       }
-      return;
+      return {};
     case 'OPTIONS':
       respond(200);
-      return;
+      return {};
     default:
       respond(501);
+      return {};
   }
 }
 

@@ -21,3 +21,8 @@ export function sessionTerminate(from: string, to: string, sid: string, reason: 
 export function sessionRinging(from: string, to: string, sid: string): Element {
   return jingleSet(from, to, { action: 'session-info', sid, extra: [xml('ringing', { xmlns: NS_RTP_INFO })] });
 }
+
+/** session-info with an RTP info payload (`<hold/>`, `<active/>`) [X167 §8]. */
+export function sessionInfo(from: string, to: string, sid: string, payload: 'hold' | 'active' | 'unhold'): Element {
+  return jingleSet(from, to, { action: 'session-info', sid, extra: [xml(payload, { xmlns: NS_RTP_INFO })] });
+}

@@ -107,10 +107,10 @@ describe('XMPP → SIP (Prosody, gateway, SIPp)', () => {
       const { sipp, sid } = await call(scenario);
       const terminate = await alice.waitFor(isJingle('session-terminate', sid), 5000, 'session-terminate');
       assert.equal(reasonOf(terminate), reason);
-      assert.match(
-        terminate.toString(),
-        new RegExp(`<sip-status xmlns="urn:jingle-sip-gateway:sip-status:0" code="${code}">`),
-      );
+      const sipStatus = jingleOf(terminate)!
+        .getChild('reason')!
+        .getChild('sip-status', 'urn:jingle-sip-gateway:sip-status:0');
+      assert.equal(sipStatus?.attrs.code, code, terminate.toString());
       const result = await sipp.done;
       assert.equal(result.exitCode, 0, describeSippResult(result));
     });
@@ -129,7 +129,10 @@ describe('XMPP → SIP (Prosody, gateway, SIPp)', () => {
   it('the founding XTLS example: capneg offer, acfg answer, second offer (spec §2.7)', async () => {
     const { sipp, sid } = await call('uas-capneg-acfg.xml', 'j2-founding-xtls.jingle.xml');
     const accept = await alice.waitFor(isJingle('session-accept', sid), 5000, 'session-accept');
-    assert.match(accept.toString(), /<security xmlns="urn:xmpp:jingle:security:xtls:0"/);
+    assert.ok(
+      jingleOf(accept)!.getChild('content')!.getChild('security', 'urn:xmpp:jingle:security:xtls:0'),
+      accept.toString(),
+    );
     // The second offer's 200 completes before SIPp waits for the BYE.
     await new Promise((r) => setTimeout(r, 500));
     await sendJingle(alice, callee, jingleOf(terminateStanza(callee, sid))!);

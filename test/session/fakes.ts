@@ -105,8 +105,12 @@ export class FakeDialog implements SipDialog {
     this.requests.push({ method, headers: options.headers, body: options.body });
     return Promise.resolve(sipResponse(200, 'OK', this.callId));
   }
-  makeResponse(request: SipRequest, status: number): SipResponse {
-    return sipResponse(status, '', request.headers['call-id']);
+  makeResponse(
+    request: SipRequest,
+    status: number,
+    options: { body?: string; headers?: Readonly<Record<string, string>> } = {},
+  ): SipResponse {
+    return sipResponse(status, '', request.headers['call-id'], options.body, { ...options.headers });
   }
   close(): void {
     this.closed = true;
