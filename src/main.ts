@@ -48,15 +48,22 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const registry = new CallRegistry();
   let draining = false;
 
+  // A wildcard socket has no address to put in Via and Contact: sip.domain stands for the gateway.
+  const wildcard = config.sip.listen.some((a) => a.host === '0.0.0.0' || a.host === '::' || a.host === '[::]');
   const port = createSipStack({
     listen: config.sip.listen,
+    ...(wildcard ? { publicAddress: config.sip.domain } : {}),
     logger: logger.child({ component: 'sip' }),
     onMessage: (direction, message) => {
       metrics.sipMessage(direction, message);
     },
   });
   await port.listen();
-  const sip = createSipUserAgent({ port, logger: logger.child({ component: 'sip-ua' }) });
+  const sip = createSipUserAgent({
+    port,
+    logger: logger.child({ component: 'sip-ua' }),
+    ...(wildcard ? { contactHost: config.sip.domain } : {}),
+  });
 
   const xmpp = createXmppComponent({
     service: config.xmpp.service,

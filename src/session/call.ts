@@ -137,20 +137,23 @@ export abstract class Call {
     await this.sendStanza(sessionTerminate(this.gatewayJid, this.peerJid, this.sid, reason));
   }
 
-  /** BYE on the established dialog with the spec §6.3 `Reason` (none for success/cancel). */
-  protected async sendBye(reason: ReasonInfo): Promise<void> {
+  /**
+   * BYE on the established dialog with the spec §6.3 `Reason` (none for success/cancel). Not
+   * awaited: its final response changes nothing for the call, and waiting up to Timer F (32 s)
+   * for an unresponsive peer would stall the queue and the drain.
+   */
+  protected sendBye(reason: ReasonInfo): void {
     const termination = sipForJingleReason(reason.reason, 'active', reason.text, reason.alternativeSid);
     const headers = termination.reasonHeader !== undefined ? { Reason: termination.reasonHeader } : undefined;
-    try {
-      await this.dialog?.request('BYE', headers !== undefined ? { headers } : {});
-    } catch (err) {
+    this.dialog?.request('BYE', headers !== undefined ? { headers } : {}).catch((err: unknown) => {
       this.log.warn({ err }, 'BYE failed');
-    }
+    });
   }
 
   /** Ends the call's bookkeeping. Idempotent; the only way into `Terminated`. */
-  protected finish(outcome: CallOutcome): void {
+  protected finish(outcome: CallOutcome, reason?: ReasonInfo): void {
     if (this.ended) return;
+    this.beforeFinish(outcome, reason);
     this.moveTo(CallState.Terminated);
     this.outcome = outcome;
     for (const timer of this.timers) clearTimeout(timer);
@@ -160,6 +163,11 @@ export abstract class Call {
     this.ctx.registry.remove(this);
     this.ctx.observer.callEnded(this.direction, outcome);
     this.log.info({ outcome, durationMs: this.ctx.now() - this.startedAt }, 'call ended');
+  }
+
+  /** Last words of a call that is ending (XEP-0353 `<finish/>` for proposed sessions). */
+  protected beforeFinish(outcome: CallOutcome, reason: ReasonInfo | undefined): void {
+    this.log.debug({ outcome, reason: reason?.reason }, 'call finishing');
   }
 
   protected answered(): void {
@@ -279,7 +287,7 @@ export abstract class Call {
   }
 
   /** The XMPP party ended the session. */
-  protected abstract onXmppTerminate(reason: ReasonInfo): Promise<void>;
+  protected abstract onXmppTerminate(reason: ReasonInfo): Promise<void> | void;
   /** A Jingle request failed mapping with disposition `terminate`. */
   protected abstract failFromXmpp(err: GatewayError): Promise<void>;
   /** Drain: end the call politely on both sides. */
@@ -295,8 +303,9 @@ export abstract class Call {
       terminated: (cause) => {
         this.post(async () => {
           this.log.warn({ cause }, 'SIP dialog ended by itself');
-          await this.terminateXmpp({ reason: 'connectivity-error', text: `SIP dialog ended (${cause})` });
-          this.finish('failed');
+          const reason: ReasonInfo = { reason: 'connectivity-error', text: `SIP dialog ended (${cause})` };
+          await this.terminateXmpp(reason);
+          this.finish('failed', reason);
         });
       },
     });
@@ -315,7 +324,7 @@ export abstract class Call {
       const reason = jingleReasonForSipRequest('BYE', headerText(request.headers, 'reason'));
       await this.terminateXmpp(reason);
       this.sipHungUp(reason);
-      this.finish('answered');
+      this.finish('answered', reason);
       return;
     }
     const outcome = answerInDialogRequest(

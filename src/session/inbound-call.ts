@@ -4,10 +4,12 @@
  * XMPP callee is the peer. A bare-JID callee is first asked with XEP-0353 (jmi-flow.ts).
  */
 import type { Element } from '@xmpp/component';
+import { callerIdentityForJid } from '../mapping/address.ts';
 import { GatewayError, isGatewayError } from '../mapping/errors.ts';
 import { requireMediaSession, type JingleRequest } from '../mapping/jingle/jingle.ts';
 import {
   formatSipWarning,
+  jingleReasonForSipRequest,
   reasonForGatewayError,
   sipForJingleReason,
   sipResponseForGatewayError,
@@ -19,9 +21,10 @@ import {
 import { jingleAnswerToSdp } from '../mapping/translate/jingle-answer.ts';
 import { sdpOfferToJingle, type InspectedOffer, type SipOffer } from '../mapping/translate/sdp-offer.ts';
 import type { IncomingInvite } from '../sip/dialog-types.ts';
+import { headerText, type SipRequest } from '../sip/message.ts';
 import { IqTimeoutError, StanzaError } from '../xmpp/port.ts';
 import { afterReply, Call } from './call.ts';
-import { CallState, isPending } from './call-state.ts';
+import { CallState, isPending, type CallOutcome } from './call-state.ts';
 import type { GatewayContext } from './context.ts';
 import { JmiFlow } from './jmi-flow.ts';
 import { chooseSecurity } from './security-choice.ts';
@@ -42,10 +45,8 @@ export class InboundCall extends Call {
     super(ctx, 'sip-to-xmpp', invite.callId, ctx.newSid(), callerJid, callee.jid);
     this.remoteSdp = invite.request.content;
     invite.handle({
-      cancelled: () => {
-        this.post(() => {
-          this.onSipCancel();
-        });
+      cancelled: (cancel) => {
+        this.post(() => this.onSipCancel(cancel));
       },
     });
     this.log.info({ from: callerJid, to: callee.jid }, 'SIP call to XMPP');
@@ -100,9 +101,8 @@ export class InboundCall extends Call {
         } catch (err) {
           if (!isGatewayError(err)) throw err;
           this.ctx.observer.mappingError(err.code);
-          this.jmi?.finishWith(reasonForGatewayError(err));
           this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
-          this.finish('failed');
+          this.finish('failed', reasonForGatewayError(err));
           return;
         }
         this.sipOffer = offer;
@@ -132,16 +132,35 @@ export class InboundCall extends Call {
   private calleeFailed(err: unknown): void {
     if (this.state === CallState.Active) return;
     let response: SipResponseSpec;
-    if (err instanceof StanzaError) response = sipStatusForCalleeIqError(err.condition);
+    if (err instanceof StanzaError) response = sipStatusForCalleeIqError(err.condition, this.redirectTarget(err));
     else if (err instanceof IqTimeoutError) response = sipStatusForCalleeIqTimeout();
     else {
       this.log.error({ err }, 'callee request failed');
       response = { status: 500, phrase: 'Server Internal Error' };
     }
     this.log.info({ status: response.status }, 'callee refused or did not answer');
-    this.jmi?.finishWith({ reason: response.status === 408 ? 'timeout' : 'general-error' });
     this.rejectSip(response);
-    this.finish(response.status === 408 ? 'timeout' : 'rejected');
+    const timeout = response.status === 408;
+    this.finish(timeout ? 'timeout' : 'rejected', { reason: timeout ? 'timeout' : 'general-error' });
+  }
+
+  /**
+   * spec §6.5: `<redirect/>` carries `xmpp:<jid>` [RFC 6120 §8.3.3.14]; the SIP Contact is that JID
+   * as a SIP caller would call it back (spec §7.5). Undefined when absent or unmappable.
+   */
+  private redirectTarget(err: StanzaError): string | undefined {
+    if (err.condition !== 'redirect') return undefined;
+    const text = err.stanza
+      ?.getChild('error')
+      ?.getChild('redirect', 'urn:ietf:params:xml:ns:xmpp-stanzas')
+      ?.getText()
+      .trim();
+    if (text === undefined || !text.startsWith('xmpp:')) return undefined;
+    try {
+      return callerIdentityForJid(text.slice('xmpp:'.length), this.ctx.address).uri;
+    } catch {
+      return undefined;
+    }
   }
 
   private sendRinging(): void {
@@ -151,8 +170,9 @@ export class InboundCall extends Call {
     this.invite.provisional(180);
   }
 
-  protected override sipHungUp(reason: ReasonInfo): void {
-    this.jmi?.finishWith(reason);
+  /** X353 §3.7: a proposed session that ends, however it ends, gets `<finish/>` (no-op before proceed). */
+  protected override beforeFinish(outcome: CallOutcome, reason: ReasonInfo | undefined): void {
+    this.jmi?.finishWith(reason ?? { reason: outcome === 'answered' ? 'success' : 'general-error' });
   }
 
   protected override onXmppRinging(): void {
@@ -179,8 +199,7 @@ export class InboundCall extends Call {
         this.post(async () => {
           this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
           await this.terminateXmpp(reasonForGatewayError(err));
-          this.jmi?.finishWith(reasonForGatewayError(err));
-          this.finish('failed');
+          this.finish('failed', reasonForGatewayError(err));
         });
       });
       if (err.entry.xmpp.disposition === 'iq-error') throw err;
@@ -193,15 +212,15 @@ export class InboundCall extends Call {
     return Promise.resolve();
   }
 
-  private onSipCancel(): void {
-    // RFC 3261 §9.2: the layer answered 200 and 487; the XMPP side learns `<cancel/>`.
-    const reason: ReasonInfo = { reason: 'cancel' };
+  /** RFC 3261 §9.2: the layer answered 200 and 487; the XMPP side learns `<cancel/>` (or the Reason's cause, spec §6.4). */
+  private async onSipCancel(cancel: SipRequest): Promise<void> {
+    const reason = jingleReasonForSipRequest('CANCEL', headerText(cancel.headers, 'reason'));
     if (this.state === CallState.Proposing) this.jmi?.retract(reason);
-    else void this.terminateXmpp(reason);
-    this.finish('cancelled');
+    else await this.terminateXmpp(reason);
+    this.finish('cancelled', reason);
   }
 
-  protected async onXmppTerminate(reason: ReasonInfo): Promise<void> {
+  protected onXmppTerminate(reason: ReasonInfo): void {
     if (isPending(this.state)) {
       const termination = sipForJingleReason(reason.reason, 'responder-pending', reason.text, reason.alternativeSid);
       if (termination.kind === 'final-response') {
@@ -212,22 +231,20 @@ export class InboundCall extends Call {
         if (termination.reasonHeader !== undefined) headers.Reason = termination.reasonHeader;
         this.invite.reject(termination.status, { headers });
       }
-      this.jmi?.finishWith(reason);
-      this.finish(reason.reason === 'busy' || reason.reason === 'decline' ? 'rejected' : 'failed');
+      this.finish(reason.reason === 'busy' || reason.reason === 'decline' ? 'rejected' : 'failed', reason);
       return;
     }
-    await this.sendBye(reason);
-    this.jmi?.finishWith(reason);
-    this.finish('answered');
+    this.sendBye(reason);
+    this.finish('answered', reason);
   }
 
   protected async failFromXmpp(err: GatewayError): Promise<void> {
     this.ctx.observer.mappingError(err.code);
     const reason = reasonForGatewayError(err);
     if (isPending(this.state)) this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
-    else await this.sendBye(reason);
+    else this.sendBye(reason);
     await this.terminateXmpp(reason);
-    this.finish('failed');
+    this.finish('failed', reason);
   }
 
   async hangUp(reason: ReasonInfo): Promise<void> {
@@ -235,13 +252,12 @@ export class InboundCall extends Call {
       this.rejectSip({ status: 503, phrase: 'Service Unavailable' });
       if (this.state === CallState.Proposing) this.jmi?.retract(reason);
       else await this.terminateXmpp(reason);
-      this.finish('cancelled');
+      this.finish('cancelled', reason);
       return;
     }
-    await this.sendBye(reason);
+    this.sendBye(reason);
     await this.terminateXmpp(reason);
-    this.jmi?.finishWith(reason);
-    this.finish('answered');
+    this.finish('answered', reason);
   }
 
   private rejectSip(response: SipResponseSpec): void {

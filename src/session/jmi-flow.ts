@@ -70,7 +70,8 @@ export class JmiFlow {
         return;
       case 'reject': {
         this.stage = 'over';
-        const decline = event.reason === undefined || event.reason === 'decline';
+        // spec §6.7 step 4 [X353 §3.5]: 603 for <decline/>, 486 for any other or no reason.
+        const decline = event.reason === 'decline';
         this.handlers.failed(
           decline ? { status: 603, phrase: 'Decline' } : { status: 486, phrase: 'Busy Here' },
           'rejected',
@@ -97,6 +98,8 @@ export class JmiFlow {
   }
 
   private send(message: Element): void {
-    this.ctx.xmpp.send(message).catch(() => undefined);
+    this.ctx.xmpp.send(message).catch((err: unknown) => {
+      this.ctx.logger.info({ id: this.id, err: err instanceof Error ? err.message : err }, 'JMI message not sent');
+    });
   }
 }

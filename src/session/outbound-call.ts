@@ -95,7 +95,9 @@ export class OutboundCall extends Call {
       );
       return;
     }
-    const call = new OutboundCall(ctx, sid, from, to, calleeUri, offer, {
+    // The gateway answers as the responder it names (X166 §7.1: a full JID), so `from` and
+    // `responder` of everything it sends for this session agree (spec §7.4 step 5).
+    const call = new OutboundCall(ctx, sid, from, responderJidForCallee(to), calleeUri, offer, {
       name: sipQuotedString(identity.displayName),
       uri: identity.uri,
       user: identity.user,
@@ -229,7 +231,7 @@ export class OutboundCall extends Call {
       action: 'session-accept',
       sid: this.sid,
       initiator: this.peerJid,
-      responder: responderJidForCallee(this.gatewayJid),
+      responder: this.gatewayJid,
       session: answer.session,
     });
     await this.sendStanza(accept);
@@ -256,33 +258,33 @@ export class OutboundCall extends Call {
     this.finish(outcomeForStatus(response.status));
   }
 
-  protected async onXmppTerminate(reason: ReasonInfo): Promise<void> {
-    await this.endSip(reason);
+  protected onXmppTerminate(reason: ReasonInfo): void {
+    this.endSip(reason);
     this.finish(this.state === CallState.Active ? 'answered' : 'cancelled');
   }
 
   protected async failFromXmpp(err: GatewayError): Promise<void> {
     this.ctx.observer.mappingError(err.code);
     const reason = reasonForGatewayError(err);
-    await this.endSip(reason);
+    this.endSip(reason);
     await this.terminateXmpp(reason);
     this.finish('failed');
   }
 
   async hangUp(reason: ReasonInfo): Promise<void> {
-    await this.endSip(reason);
+    this.endSip(reason);
     await this.terminateXmpp(reason);
     this.finish(this.state === CallState.Active ? 'answered' : 'cancelled');
   }
 
   /** Pending → CANCEL; active → BYE; both with the spec §6.3 Reason. */
-  private async endSip(reason: ReasonInfo): Promise<void> {
+  private endSip(reason: ReasonInfo): void {
     if (isPending(this.state)) {
       const termination = sipForJingleReason(reason.reason, 'initiator-pending', reason.text, reason.alternativeSid);
       this.invite?.cancel(termination.reasonHeader);
       return;
     }
-    await this.sendBye(reason);
+    this.sendBye(reason);
   }
 }
 

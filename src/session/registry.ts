@@ -10,8 +10,15 @@ export class CallRegistry {
   private readonly calls = new Set<Call>();
   private readonly emptyWaiters = new Set<() => void>();
 
+  /**
+   * Local part and domain compare case-insensitively, the resource exactly [RFC 7622 §3.2–§3.4]:
+   * the server may stamp `from` in another case than the JID the call was placed to.
+   */
   static jingleKey(peerJid: string, sid: string): string {
-    return `${peerJid}\u0000${sid}`;
+    const slash = peerJid.indexOf('/');
+    const bare = slash < 0 ? peerJid : peerJid.slice(0, slash);
+    const resource = slash < 0 ? '' : peerJid.slice(slash);
+    return `${bare.toLowerCase()}${resource}\u0000${sid}`;
   }
 
   add(call: Call): void {

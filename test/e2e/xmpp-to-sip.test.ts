@@ -60,7 +60,7 @@ describe('XMPP → SIP (Prosody, gateway, SIPp)', () => {
     const { sipp, sid } = await call('uas-answer.xml');
     const ringing = await alice.waitFor(isJingle('session-info', sid), 5000, 'ringing');
     assert.ok(jingleOf(ringing)?.getChild('ringing', 'urn:xmpp:jingle:apps:rtp:info:1'));
-    assert.equal(ringing.attrs.from, callee);
+    assert.equal(ringing.attrs.from, `${callee}/sip`);
     const accept = await alice.waitFor(isJingle('session-accept', sid), 5000, 'session-accept');
     const jingle = jingleOf(accept)!;
     assert.equal(jingle.attrs.responder, `${callee}/sip`);

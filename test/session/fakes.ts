@@ -11,6 +11,7 @@ import { addressConfigFor, translateOptionsFor, type GatewayContext } from '../.
 import { CallRegistry } from '../../src/session/registry.ts';
 import type {
   IncomingInvite,
+  IncomingInviteHandlers,
   OutgoingInvite,
   OutgoingInviteHandlers,
   OutgoingInviteOptions,
@@ -220,4 +221,57 @@ export async function settle(): Promise<void> {
 
 export function iqSet(from: string, to: string, child: Element): Element {
   return xml('iq', { type: 'set', from, to, id: 'iq1' }, child);
+}
+
+/** An INVITE the gateway received, as the dialog layer hands it over; records the answers. */
+export class FakeIncomingInvite implements IncomingInvite {
+  readonly remote = {
+    protocol: 'UDP' as const,
+    address: '127.0.0.1',
+    port: 5070,
+    local: { address: '127.0.0.2', port: 5060 },
+  };
+  handlers: IncomingInviteHandlers | undefined;
+  readonly provisionals: number[] = [];
+  final:
+    { status: number; reason?: string | undefined; headers?: Readonly<Record<string, string>> | undefined } | undefined;
+  accepted: { sdp: string; dialog: FakeDialog } | undefined;
+
+  constructor(readonly request: SipRequest) {}
+  get callId(): string {
+    return this.request.headers['call-id'];
+  }
+  get finished(): boolean {
+    return this.final !== undefined || this.accepted !== undefined;
+  }
+  handle(handlers: IncomingInviteHandlers): void {
+    this.handlers = handlers;
+  }
+  provisional(status: number): void {
+    this.provisionals.push(status);
+  }
+  accept(sdp: string): SipDialog {
+    const dialog = new FakeDialog(this.callId);
+    this.accepted = { sdp, dialog };
+    return dialog;
+  }
+  reject(status: number, options: { reason?: string; headers?: Readonly<Record<string, string>> } = {}): void {
+    this.final = { status, reason: options.reason, headers: options.headers };
+  }
+}
+
+export function inviteRequest(uri: string, body: string, headers: Record<string, string> = {}): SipRequest {
+  return {
+    method: 'INVITE',
+    uri,
+    headers: {
+      to: { uri, params: {} },
+      from: { uri: 'sip:alice@pbx.example.org', params: { tag: 'a1' } },
+      'call-id': 'call-1@pbx.example.org',
+      cseq: { seq: 1, method: 'INVITE' },
+      'content-type': 'application/sdp',
+      ...headers,
+    },
+    content: body,
+  };
 }

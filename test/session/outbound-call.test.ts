@@ -60,7 +60,11 @@ describe('XMPP → SIP call', () => {
     await settle();
     const ringing = xmpp.jingle('session-info');
     assert.equal(ringing.length, 1);
-    assert.equal(ringing[0]!.attrs.from, CALLEE);
+    assert.equal(ringing[0]!.attrs.from, `${CALLEE}/sip`);
+    assert.equal(
+      xmpp.sent.every((s) => s.attrs.from?.endsWith('@gw.example/sip') === true),
+      true,
+    );
     assert.equal(ringing[0]!.attrs.to, ROMEO);
     const dialog = new FakeDialog(invite.callId);
     invite.handlers.accepted(dialog, sipResponse(200, 'OK', invite.callId, golden('j1-answer-active.sdp')));
