@@ -4,6 +4,7 @@
  * and src/cli/run.ts; this module only knows ports and calls.
  */
 import { randomBytes } from 'node:crypto';
+import type { Element } from '@xmpp/component';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config/schema.ts';
 import { randomIdSource } from './mapping/ids.ts';
@@ -41,6 +42,8 @@ export interface Gateway {
 export interface GatewayDeps {
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Reconnect backoff of the component; tests shorten it (defaults: 500 ms doubling to 30 s). */
+  xmppReconnect?: { initialDelayMs?: number; maxDelayMs?: number };
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
@@ -70,10 +73,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     domain: config.xmpp.domain,
     secret: config.xmpp.secret,
     logger: logger.child({ component: 'xmpp' }),
+    ...(deps.xmppReconnect !== undefined ? { reconnect: deps.xmppReconnect } : {}),
   });
+  // Session-terminates that could not go out while the stream was down (see Call.terminateXmpp).
+  const outbox: Element[] = [];
+  const outboxLimit = 10_000;
   xmpp.onStatus((status) => {
     metrics.xmppStatus(status);
     logger.info({ status }, 'XMPP component status');
+    if (status !== 'online') return;
+    for (const stanza of outbox.splice(0)) {
+      xmpp.request(stanza, config.jingle.iqTimeoutMs).catch((err: unknown) => {
+        logger.info({ err: err instanceof Error ? err.message : err }, 'deferred stanza not acknowledged');
+      });
+    }
   });
 
   const contactUri = (user: string, transport: 'udp' | 'tcp' | 'tls'): string => {
@@ -102,6 +115,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
         .toString('base64url')
         .replace(/^[-\d]/, 's'),
     now: () => performance.now(),
+    deferUntilOnline: (stanza) => {
+      if (outbox.length >= outboxLimit) outbox.shift();
+      outbox.push(stanza);
+    },
   };
 
   xmpp.onIq(discoInfoHandler(config.xmpp.domain));

@@ -133,8 +133,18 @@ export abstract class Call {
     }
   }
 
+  /**
+   * The session-terminate must not be lost to a component reconnect, or the XMPP client keeps a
+   * call that no longer exists: while the stream is down it waits for the stream to come back.
+   */
   protected async terminateXmpp(reason: ReasonInfo): Promise<void> {
-    await this.sendStanza(sessionTerminate(this.gatewayJid, this.peerJid, this.sid, reason));
+    const stanza = sessionTerminate(this.gatewayJid, this.peerJid, this.sid, reason);
+    if (this.ctx.xmpp.status !== 'online') {
+      this.log.info('XMPP stream down: session-terminate deferred until it is back');
+      this.ctx.deferUntilOnline(stanza);
+      return;
+    }
+    await this.sendStanza(stanza);
   }
 
   /**

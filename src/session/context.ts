@@ -2,6 +2,7 @@
  * Everything a call needs from the running gateway, built once by src/main.ts. Calls see ports
  * (XmppPort, SipUserAgent) and pure mapping options, never the transports behind them.
  */
+import type { Element } from '@xmpp/component';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { AddressConfig } from '../mapping/address.ts';
@@ -44,6 +45,8 @@ export interface GatewayContext {
   newSid(): string;
   /** Monotonic milliseconds, for setup-time metrics. */
   now(): number;
+  /** Sends an IQ set once the component is online again (bounded; oldest dropped first). */
+  deferUntilOnline(stanza: Element): void;
 }
 
 export function translateOptionsFor(config: GatewayConfig): TranslateOptions {

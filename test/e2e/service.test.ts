@@ -149,7 +149,7 @@ describe('the gateway service (Prosody, SIPp)', () => {
       remote: gw.sipAddress,
       local: { host: SIPP_HOST, port: sippPort },
       service: encodeURIComponent(bob.fullJid),
-      pauseMs: 6000,
+      pauseMs: 10_000,
       timeoutMs: 30_000,
     });
     const initiate = await bob.waitFor(isJingle('session-initiate'), 5000, 'session-initiate');

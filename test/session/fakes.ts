@@ -190,6 +190,7 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
   const features = new Map<string, ReadonlySet<string>>();
   let sid = 0;
   let clock = 0;
+  const deferred: Element[] = [];
   const ctx: GatewayContext = {
     config,
     xmpp,
@@ -210,8 +211,11 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
     isDraining: () => false,
     newSid: () => `sid${String(++sid)}`,
     now: () => (clock += 10),
+    deferUntilOnline: (stanza) => {
+      deferred.push(stanza);
+    },
   };
-  return { ctx, xmpp, sip, observed, features };
+  return { ctx, xmpp, sip, observed, features, deferred };
 }
 
 /** Lets setImmediate/queued work run. */

@@ -196,3 +196,19 @@ describe('XMPP → SIP call from a trickling caller (spec §10)', () => {
     assert.equal(f.sip.invites.length, 1);
   });
 });
+
+describe('XMPP stream down while a call ends', () => {
+  it('defers the session-terminate until the component is online again', async () => {
+    const f = fakeContext();
+    f.xmpp.onIq(jingleIqHandler(f.ctx));
+    await f.xmpp.deliverIq(initiate());
+    await settle();
+    const invite = f.sip.invites[0]!;
+    f.xmpp.status = 'offline';
+    invite.handlers.rejected(sipResponse(486, 'Busy Here', invite.callId));
+    await settle();
+    assert.equal(f.xmpp.jingle('session-terminate').length, 0);
+    assert.equal(f.deferred.length, 1);
+    assert.equal(f.deferred[0]!.getChild('jingle')!.attrs.action, 'session-terminate');
+  });
+});

@@ -52,7 +52,12 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   const level = (process.env.GW_TEST_LOG ?? 'silent') as pino.Level | 'silent';
   const logger = pino({ level }, pino.destination(2));
   const metrics = new GatewayMetrics();
-  const gateway = await startGateway(config, { logger, metrics });
+  // Fast reconnects keep the reconnect tests short and deterministic.
+  const gateway = await startGateway(config, {
+    logger,
+    metrics,
+    xmppReconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+  });
   return {
     gateway,
     config,
