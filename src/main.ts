@@ -10,8 +10,11 @@ import type { GatewayConfig } from './config/schema.ts';
 import { randomIdSource } from './mapping/ids.ts';
 import type { GatewayMetrics } from './ops/metrics.ts';
 import { addressConfigFor, translateOptionsFor, type GatewayContext } from './session/context.ts';
+import { createCallAuthorizer } from './session/authorization.ts';
 import { CallRegistry } from './session/registry.ts';
 import { inviteHandler, jingleIqHandler, jmiMessageHandler } from './session/router.ts';
+import { guardSipPort } from './sip/source-guard.ts';
+import { inboundDigest, startTrunkRegistration, tlsMaterial, trunkCredentials } from './sip/security-config.ts';
 import { createSipStack } from './sip/stack.ts';
 import { createSipUserAgent } from './sip/user-agent.ts';
 import { createXmppComponent } from './xmpp/component.ts';
@@ -24,6 +27,8 @@ export interface GatewayHealth {
   draining: boolean;
   xmpp: XmppStatus;
   sip: boolean;
+  /** Trunk registration bound; absent without `sip.trunk.registrar`. */
+  sipRegistered?: boolean;
   activeCalls: number;
 }
 
@@ -50,11 +55,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const { logger, metrics } = deps;
   const registry = new CallRegistry();
   let draining = false;
+  const authorizer = createCallAuthorizer(config, {
+    logger,
+    observer: metrics,
+    registry,
+    now: () => performance.now(),
+  });
 
   // A wildcard socket has no address to put in Via and Contact: sip.domain stands for the gateway.
   const wildcard = config.sip.listen.some((a) => a.host === '0.0.0.0' || a.host === '::' || a.host === '[::]');
+  // Files named by sip.trunk / sip.inboundAuth / sip.tls are read now: a bad one stops the start.
+  const credentials = trunkCredentials(config.sip);
   const port = createSipStack({
     listen: config.sip.listen,
+    tls: tlsMaterial(config.sip),
+    limits: config.sip.limits,
     ...(wildcard ? { publicAddress: config.sip.domain } : {}),
     logger: logger.child({ component: 'sip' }),
     onMessage: (direction, message) => {
@@ -63,8 +78,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   });
   await port.listen();
   const sip = createSipUserAgent({
-    port,
+    // Allowed sources and per-source rate limits, before the user agent does anything with a request.
+    port: guardSipPort(port, (remote, request) => authorizer.admitSipRequest(remote, request)),
     logger: logger.child({ component: 'sip-ua' }),
+    timers: config.sip.timers,
+    credentials,
+    inboundAuth: inboundDigest(config.sip),
     ...(wildcard ? { contactHost: config.sip.domain } : {}),
   });
 
@@ -72,6 +91,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     service: config.xmpp.service,
     domain: config.xmpp.domain,
     secret: config.xmpp.secret,
+    limits: config.xmpp.limits,
     logger: logger.child({ component: 'xmpp' }),
     ...(deps.xmppReconnect !== undefined ? { reconnect: deps.xmppReconnect } : {}),
   });
@@ -108,6 +128,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     observer: metrics,
     disco: createDiscoCache(xmpp),
     registry,
+    authorizer,
     contactUri,
     isDraining: () => draining,
     newSid: () =>
@@ -133,6 +154,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     await sip.close();
     throw err;
   }
+  const registration = startTrunkRegistration(config.sip, credentials, {
+    port,
+    contactUri,
+    logger: logger.child({ component: 'sip-register' }),
+    onRegistered: (registered) => {
+      metrics.sipRegistered(registered);
+    },
+  });
 
   let closed: Promise<void> | undefined;
   const gateway: Gateway = {
@@ -148,6 +177,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       draining,
       xmpp: xmpp.status,
       sip: port.listening,
+      ...(registration !== undefined ? { sipRegistered: registration.registered } : {}),
       activeCalls: registry.size,
     }),
     async drain(timeoutMs) {
@@ -169,6 +199,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       closed ??= (async () => {
         draining = true;
         await xmpp.stop();
+        await registration?.stop(); // RFC 3261 §10.2.2: remove the binding (Expires: 0)
         await sip.close();
       })();
       return closed;

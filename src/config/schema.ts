@@ -18,6 +18,7 @@ import {
   sipListenConflict,
 } from './formats.ts';
 import type { HostPort, SipListenAddress } from './formats.ts';
+import { cidrProblem, patternProblem } from '../session/policy.ts';
 
 /** "is required" for a missing value; zod's own message for a value of the wrong type. */
 const requiredMessage = {
@@ -166,6 +167,49 @@ const gatewayXmpp = z
         .min(1, { error: 'must list at least one domain' })
         .optional()
         .describe('XMPP domains whose users may use the gateway; default: xmpp.domain minus its first label'),
+      // Inbound stanza limits enforced before parsing (src/xmpp/stanza-guard.ts) [RFC 6120 §13.12].
+      limits: z
+        .strictObject({
+          maxStanzaBytes: z
+            .number()
+            .int()
+            .min(4096, { error: 'must be at least 4096 bytes' })
+            .default(65536)
+            .describe('Largest inbound stanza in UTF-8 bytes; a larger IQ → policy-violation'),
+          maxDepth: z
+            .number()
+            .int()
+            .min(8, { error: 'must be at least 8' })
+            .default(32)
+            .describe('Deepest element nesting of an inbound stanza (the stanza is 1); deeper → policy-violation'),
+          // Per-user call limits (src/session/authorization.ts): a stolen account must not dial without end.
+          callsPerMinute: z
+            .number()
+            .int()
+            .min(1, { error: 'must be at least 1' })
+            .default(30)
+            .describe('Calls one bare JID may start per minute (token bucket); more → resource-constraint'),
+          concurrentCalls: z
+            .number()
+            .int()
+            .min(1, { error: 'must be at least 1' })
+            .default(10)
+            .describe('Calls one bare JID may have in progress at once; more → resource-constraint'),
+        })
+        .prefault({}),
+      // Toll-fraud guard: which SIP callees XMPP users may dial (src/session/policy.ts dialString).
+      dialPlan: z
+        .strictObject({
+          allow: z
+            .array(z.string().superRefine(issueFromCheck(patternProblem)))
+            .default([])
+            .describe('Regular expressions over the dialled user@host; when set, a callee must match one'),
+          deny: z
+            .array(z.string().superRefine(issueFromCheck(patternProblem)))
+            .default([])
+            .describe('Regular expressions over the dialled user@host; a match → forbidden (deny wins)'),
+        })
+        .prefault({}),
     },
     requiredMessage,
   )
@@ -181,6 +225,49 @@ const gatewayXmpp = z
     });
     return z.NEVER;
   });
+
+// Digest credentials of the trunk and its optional registration [RFC 3261 §10, §22] (src/sip/register.ts).
+const sipTrunk = z
+  .strictObject({
+    username: z.string().min(1).optional().describe('Digest user name for 401/407 challenges to the gateway'),
+    password: z.string().min(1).optional().describe('Digest password (better: sip.trunk.passwordFile)'),
+    passwordFile: z.string().min(1).optional().describe('File whose first line is the digest password'),
+    realm: z.string().min(1).optional().describe('Answer only challenges of this realm; unset → any realm'),
+    registrar: sipProxyUri.optional().describe('SIP URI of the trunk registrar; set → REGISTER at start, refreshed'),
+    expires: z.number().int().min(60).max(86400).default(3600).describe('Registration lifetime asked for, s'),
+  })
+  .superRefine((trunk, ctx) => {
+    if (trunk.password !== undefined && trunk.passwordFile !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'set either password or passwordFile' });
+    if (trunk.registrar !== undefined && trunk.username === undefined)
+      ctx.addIssue({ code: 'custom', path: ['username'], message: 'is required with sip.trunk.registrar' });
+  })
+  .prefault({});
+
+// Digest authentication of out-of-dialog INVITEs [RFC 3261 §22.4] (src/sip/digest.ts).
+const sipInboundAuth = z
+  .strictObject({
+    realm: z.string().min(1).optional().describe('Realm of the 401 challenges; set → INVITEs need credentials'),
+    users: z
+      .array(z.strictObject({ username: z.string().min(1), password: z.string().min(1) }))
+      .optional()
+      .describe('Accepted credentials, [{username, password}] (config file only)'),
+    usersFile: z.string().min(1).optional().describe('File of username:password lines, added to users'),
+    nonceLifetimeMs: milliseconds.default(300000).describe('Age after which a nonce is stale (new 401, stale=true)'),
+  })
+  .superRefine((auth, ctx) => {
+    if (auth.realm !== undefined && auth.users === undefined && auth.usersFile === undefined)
+      ctx.addIssue({ code: 'custom', path: ['users'], message: 'users or usersFile is required with a realm' });
+  })
+  .prefault({});
+
+const sipTls = z
+  .strictObject({
+    certFile: z.string().min(1).optional().describe('PEM certificate of tls: listeners and outgoing TLS'),
+    keyFile: z.string().min(1).optional().describe('PEM private key of sip.tls.certFile'),
+    caFile: z.string().min(1).optional().describe('PEM CAs trusted for outgoing TLS; unset → the system CAs'),
+  })
+  .prefault({});
 
 const gatewaySip = z
   .strictObject(
@@ -200,6 +287,70 @@ const gatewaySip = z
         })
         .prefault(['udp:0.0.0.0:5060', 'tcp:0.0.0.0:5060'])
         .describe('SIP sockets, each udp:HOST:PORT, tcp:HOST:PORT or tls:HOST:PORT'),
+      // RFC 3261 §17.1.1.1 T1/T2 of the user agent layer (2xx retransmission, 64·T1 ACK and CANCEL
+      // timeouts); npm `sip`'s own transaction timers stay fixed at T1 = 500 ms (src/sip/stack.ts).
+      timers: z
+        .strictObject({
+          t1Ms: milliseconds
+            .default(500)
+            .describe('RFC 3261 T1 of the SIP user agent layer: first 2xx retransmission, 64·T1 ACK timeout'),
+          t2Ms: milliseconds
+            .default(4000)
+            .describe('RFC 3261 T2 of the SIP user agent layer: cap of the 2xx retransmission interval'),
+        })
+        .prefault({}),
+      // Inbound SIP limits enforced before parsing (src/sip/stack-limits.ts) [RFC 3261 §18.3, §21.4.11].
+      limits: z
+        .strictObject({
+          maxMessageBytes: z
+            .number()
+            .int()
+            .min(1500, { error: 'must be at least 1500 bytes' })
+            .max(65535, { error: 'must be at most 65535 bytes' })
+            .default(16384)
+            .describe('Largest SIP datagram or TCP/TLS message (headers + body); larger → 513, TCP closed'),
+          maxHeaderLineBytes: z
+            .number()
+            .int()
+            .min(256, { error: 'must be at least 256 bytes' })
+            .default(8192)
+            .describe('Largest SIP header field, continuation lines included; longer → 400'),
+          maxHeaders: z
+            .number()
+            .int()
+            .min(20, { error: 'must be at least 20' })
+            .default(100)
+            .describe('Most header fields in one SIP message; more → 400'),
+        })
+        .prefault({}),
+      // Checked before any other work on a request (src/sip/source-guard.ts, src/session/authorization.ts).
+      allowedSources: z
+        .array(z.string().superRefine(issueFromCheck(cidrProblem)))
+        .min(1, { error: 'must list at least one CIDR' })
+        .default(['0.0.0.0/0', '::/0'])
+        .describe('CIDRs SIP requests may come from; others → 403. Default: anywhere'),
+      rateLimit: z
+        .strictObject({
+          perSecond: z
+            .number()
+            .positive({ error: 'must be more than 0' })
+            .default(50)
+            .describe('SIP requests per second per source address (token refill rate); more → 503'),
+          burst: z
+            .number()
+            .int()
+            .min(1, { error: 'must be at least 1' })
+            .default(100)
+            .describe('SIP requests a source address may send at once (token bucket size)'),
+          exemptSources: z
+            .array(z.string().superRefine(issueFromCheck(cidrProblem)))
+            .default(['127.0.0.0/8', '::1/128'])
+            .describe('CIDRs not rate limited (e.g. a local proxy or your trunk)'),
+        })
+        .prefault({}),
+      trunk: sipTrunk,
+      inboundAuth: sipInboundAuth,
+      tls: sipTls,
     },
     requiredMessage,
   )

@@ -141,6 +141,17 @@ export const errorCatalogue = {
   },
   'no-usable-media': { xmpp: terminate(), reason: 'incompatible-parameters', sip: { status: 488, warning: 304 } },
   'sdp-syntax': { xmpp: iq('bad-request'), reason: 'incompatible-parameters', sip: { status: 400 } },
+  // --- input limits [issue 4; RFC 6120 §8.3.3.12 policy-violation: retry with less; limits.ts] ---
+  'sdp-limit': {
+    xmpp: iq('policy-violation', 'modify'),
+    reason: 'incompatible-parameters',
+    sip: { status: 488, warning: 399 },
+  },
+  'jingle-limit': {
+    xmpp: iq('policy-violation', 'modify'),
+    reason: 'general-error',
+    sip: { status: 488, warning: 399 },
+  },
   'offer-answer-mismatch': {
     xmpp: iq('bad-request'),
     reason: 'incompatible-parameters',
@@ -155,6 +166,14 @@ export const errorCatalogue = {
   'caller-unmappable': { xmpp: iq('forbidden'), reason: 'general-error', sip: { status: 403, warning: 399 } },
   // --- service policy [issue: allowed domains, drain] ---
   'caller-not-allowed': { xmpp: iq('forbidden'), reason: 'general-error', sip: { status: 403, warning: 399 } },
+  // --- call authorization [issue 4; src/session/authorization.ts; RFC 6120 §8.3.3.18 resource-constraint: wait] ---
+  'destination-denied': { xmpp: iq('forbidden'), reason: 'general-error', sip: { status: 403, warning: 399 } },
+  'call-rate-exceeded': { xmpp: iq('resource-constraint', 'wait'), reason: 'general-error', sip: { status: 503 } },
+  'concurrent-calls-exceeded': {
+    xmpp: iq('resource-constraint', 'wait'),
+    reason: 'general-error',
+    sip: { status: 503 },
+  },
   'gateway-draining': { xmpp: iq('service-unavailable', 'wait'), reason: 'general-error', sip: { status: 503 } },
 } as const satisfies Record<string, ErrorEntry>;
 

@@ -49,7 +49,8 @@ function isHashName(name: string): name is HashName {
 export function normaliseHashName(input: string): HashName | undefined {
   const lower = input.trim().toLowerCase();
   if (isHashName(lower)) return lower;
-  return unhyphenatedAliases[lower];
+  // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+  return Object.hasOwn(unhyphenatedAliases, lower) ? unhyphenatedAliases[lower] : undefined;
 }
 
 /**

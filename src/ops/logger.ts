@@ -29,6 +29,8 @@ const sipCredentialHeaders = ['headers.authorization', 'headers["proxy-authoriza
 export const redactedPaths: readonly string[] = [
   'xmpp.secret',
   'config.xmpp.secret',
+  'config.sip.trunk.password',
+  'config.sip.inboundAuth.users[*].password',
   ...secretNames,
   ...secretNames.map((name) => `*.${name}`),
   ...secretNames.map((name) => `*.*.${name}`),

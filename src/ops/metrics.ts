@@ -12,6 +12,7 @@ import { isSipRequest, type SipRequest, type SipResponse } from '../sip/message.
 import { errorCatalogue } from '../mapping/errors.ts';
 import type { CallDirection, CallOutcome } from '../session/call-state.ts';
 import type { CallObserver } from '../session/context.ts';
+import { refusalReasons, type RefusalReason } from '../session/policy.ts';
 import type { XmppStatus } from '../xmpp/port.ts';
 
 export const callDirections: readonly CallDirection[] = ['xmpp-to-sip', 'sip-to-xmpp'];
@@ -72,6 +73,9 @@ export class GatewayMetrics implements CallObserver {
   private readonly xmppReconnects: Counter;
   private readonly sipMessages: Counter<'direction' | 'method'>;
   private readonly mappingErrors: Counter<'code'>;
+  private readonly callsRefused: Counter<'direction' | 'reason'>;
+  /** Created on the first report: only gateways with `sip.trunk.registrar` export it. */
+  private sipRegisteredGauge: Gauge | undefined;
   /** Whether the component has been online before: the next `online` is a reconnect. */
   private xmppWasOnline = false;
   private lastXmppStatus: XmppStatus | undefined;
@@ -115,6 +119,15 @@ export class GatewayMetrics implements CallObserver {
       labelNames: ['code'],
       registers,
     });
+    this.callsRefused = new Counter({
+      name: 'jsg_calls_refused_total',
+      help: 'Calls refused by policy before any work (on the SIP side: any request), by direction and reason',
+      labelNames: ['direction', 'reason'],
+      registers,
+    });
+    for (const reason of refusalReasons) {
+      this.callsRefused.inc({ direction: reason.startsWith('source-') ? 'sip-to-xmpp' : 'xmpp-to-sip', reason }, 0);
+    }
     // Zero series exist from the start, so rate() and alerts see a 0 → 1 change, not a new series.
     this.xmppConnected.set(0);
     for (const direction of callDirections) {
@@ -152,8 +165,22 @@ export class GatewayMetrics implements CallObserver {
     this.lastXmppStatus = status;
   }
 
+  /** The trunk registration is bound (1) or not (0) [RFC 3261 §10]. */
+  sipRegistered(registered: boolean): void {
+    this.sipRegisteredGauge ??= new Gauge({
+      name: 'jsg_sip_registered',
+      help: '1 while the SIP trunk registration (sip.trunk.registrar) is bound, else 0',
+      registers: [this.registry],
+    });
+    this.sipRegisteredGauge.set(registered ? 1 : 0);
+  }
+
   mappingError(code: string): void {
     this.mappingErrors.inc({ code: knownErrorCodes.has(code) ? code : 'other' });
+  }
+
+  callRefused(direction: CallDirection, reason: RefusalReason): void {
+    this.callsRefused.inc({ direction, reason });
   }
 
   /** The Prometheus text exposition of every metric. */

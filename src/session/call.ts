@@ -29,6 +29,15 @@ function mediaDirectionAt(sdp: string, index: number): Direction {
   return mediaDirections(sdp)[index]?.direction ?? 'sendrecv';
 }
 
+/**
+ * RFC 3261 §14.1: after a 491, the owner of the Call-ID (the gateway for XMPP → SIP calls, whose
+ * Call-ID it made) waits 2.1–4 s, the other side 0–2 s, in units of 10 ms; `random` is in [0, 1).
+ */
+export function glareRetryDelayMs(ownsCallId: boolean, random: number): number {
+  const [from, span] = ownsCallId ? [2100, 1900] : [0, 2000];
+  return from + Math.floor((random * span) / 10) * 10;
+}
+
 /** Runs `fn` after the current IQ reply went out: the reply precedes what the call sends next. */
 export function afterReply(fn: () => void): void {
   setImmediate(fn);
@@ -198,7 +207,11 @@ export abstract class Call {
     try {
       request = parseJingle(jingleEl);
     } catch (err) {
-      if (!isGatewayError(err) || err.entry.xmpp.disposition !== 'terminate') throw err;
+      if (!isGatewayError(err)) throw err;
+      if (err.entry.xmpp.disposition === 'iq-error' && jingleEl.attrs.action === 'session-accept') {
+        this.onUnusableAccept(err);
+      }
+      if (err.entry.xmpp.disposition !== 'terminate') throw err;
       // X166 §6.3.2: acknowledge, then end the session with the reason.
       afterReply(() => {
         this.post(() => this.failFromXmpp(err));
@@ -258,9 +271,10 @@ export abstract class Call {
   /**
    * spec §6.2, assertion 95: `<hold/>` re-offers every m-line sendonly (recvonly → inactive);
    * `<unhold/>`/`<active/>` re-offers the directions held before [RFC 3264 §8.4]. The re-INVITE
-   * runs off the queue; its failure leaves the call as it was.
+   * runs off the queue; its failure leaves the call as it was, except a 491 (glare: both sides
+   * re-INVITEd at once), which is retried once after the RFC 3261 §14.1 delay.
    */
-  private reofferForHold(hold: boolean): void {
+  private reofferForHold(hold: boolean, glareRetry = false): void {
     const dialog = this.dialog;
     const local = this.localSdp;
     if (dialog === undefined || local === undefined || this.stateValue !== CallState.Active) return;
@@ -274,6 +288,14 @@ export abstract class Call {
     this.follow(
       dialog.request('INVITE', { body: offer, contentType: 'application/sdp' }),
       (response) => {
+        if (response.status === 491 && !glareRetry) {
+          const delayMs = glareRetryDelayMs(this.direction === 'xmpp-to-sip', Math.random());
+          this.log.info({ hold, delayMs }, 'hold re-INVITE met glare (491): retrying');
+          this.setTimer(delayMs, () => {
+            this.reofferForHold(hold, true);
+          });
+          return;
+        }
         if (response.status < 200 || response.status >= 300) {
           this.log.info({ status: response.status, hold }, 'hold re-INVITE refused');
           return;
@@ -290,6 +312,11 @@ export abstract class Call {
 
   protected onXmppRinging(): void {
     // Only the callee rings; from the initiator it is harmless and ignored.
+  }
+
+  /** A session-accept that fails to parse is answered with an IQ error; a pending callee's also ends the call. */
+  protected onUnusableAccept(err: GatewayError): void {
+    this.log.info({ code: err.code }, 'session-accept refused');
   }
 
   protected onXmppAccept(request: JingleRequest): Promise<void> {

@@ -10,7 +10,9 @@ import type { IdSource } from '../mapping/ids.ts';
 import type { TranslateOptions } from '../mapping/translate/options.ts';
 import type { SipUserAgent } from '../sip/dialog-types.ts';
 import type { XmppPort } from '../xmpp/port.ts';
+import type { CallAuthorizer } from './authorization.ts';
 import type { CallDirection, CallOutcome } from './call-state.ts';
+import type { RefusalReason } from './policy.ts';
 import type { CallRegistry } from './registry.ts';
 
 /** What the call layer reports; src/ops/metrics.ts implements it with Prometheus metrics. */
@@ -19,6 +21,8 @@ export interface CallObserver {
   callAnswered(direction: CallDirection, setupSeconds: number): void;
   callEnded(direction: CallDirection, outcome: CallOutcome): void;
   mappingError(code: string): void;
+  /** A call (or, from a SIP source, any request) refused by policy before any work (src/session/authorization.ts). */
+  callRefused(direction: CallDirection, reason: RefusalReason): void;
 }
 
 /** A callee's disco#info features, cached per full JID (spec §8.2 assertion 50). */
@@ -37,6 +41,8 @@ export interface GatewayContext {
   readonly observer: CallObserver;
   readonly disco: FeatureLookup;
   readonly registry: CallRegistry;
+  /** Allowed callers, dial plan, per-user call limits (src/session/authorization.ts). */
+  readonly authorizer: CallAuthorizer;
   /** The gateway's Contact URI for a user part, on the socket that suits `transport`. */
   contactUri(user: string, transport: 'udp' | 'tcp' | 'tls'): string;
   /** True while SIGTERM drains: new calls are refused. */

@@ -179,6 +179,23 @@ export class InboundCall extends Call {
     this.sendRinging();
   }
 
+  /**
+   * spec §3.5 and assertion 23: a session-accept that cannot be used (e.g. `setup='actpass'`)
+   * gets its IQ error, the SIP caller the error's status (488) and the callee a session-terminate,
+   * exactly as for an answer that fails to map below.
+   */
+  protected override onUnusableAccept(err: GatewayError): void {
+    if (this.state !== CallState.Calling && this.state !== CallState.Ringing) return;
+    this.ctx.observer.mappingError(err.code);
+    afterReply(() => {
+      this.post(async () => {
+        this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
+        await this.terminateXmpp(reasonForGatewayError(err));
+        this.finish('failed', reasonForGatewayError(err));
+      });
+    });
+  }
+
   protected override onXmppAccept(request: JingleRequest): Promise<void> {
     if (this.state !== CallState.Calling && this.state !== CallState.Ringing) {
       return Promise.reject(new GatewayError('out-of-order', `session-accept in state ${this.state}`));

@@ -60,7 +60,7 @@ export class OutboundCall extends Call {
   static start(ctx: GatewayContext, iq: Element, jingleEl: Element): void {
     const from = iq.attrs.from ?? '';
     const to = iq.attrs.to ?? '';
-    checkCallerAllowed(ctx, from);
+    ctx.authorizer.checkCaller(from);
     if (ctx.isDraining()) throw new GatewayError('gateway-draining', 'the gateway is shutting down');
     let request;
     try {
@@ -95,6 +95,8 @@ export class OutboundCall extends Call {
       );
       return;
     }
+    // Dial plan and per-user limits last: only a call that would send an INVITE uses up the rate.
+    ctx.authorizer.authorizeCall(from, calleeUri);
     // The gateway answers as the responder it names (X166 §7.1: a full JID), so `from` and
     // `responder` of everything it sends for this session agree (spec §7.4 step 5).
     const call = new OutboundCall(ctx, sid, from, responderJidForCallee(to), calleeUri, offer, {
@@ -173,8 +175,8 @@ export class OutboundCall extends Call {
         accepted: (dialog, response) => {
           this.queue.post(() => this.onAccepted(dialog, response));
         },
-        rejected: (response) => {
-          this.post(() => this.onRejected(response));
+        rejected: (response, info) => {
+          this.post(() => this.onRejected(response, info?.authenticated === true));
         },
       },
     );
@@ -252,8 +254,11 @@ export class OutboundCall extends Call {
     }
   }
 
-  private async onRejected(response: SipResponse): Promise<void> {
-    const reason = jingleReasonForSipStatus(response.status, response.reason, warningCodes(response));
+  private async onRejected(response: SipResponse, authenticated: boolean): Promise<void> {
+    // spec §6.4: 401/403/407 after the gateway's own digest attempt → security-error.
+    const reason = jingleReasonForSipStatus(response.status, response.reason, warningCodes(response), {
+      digestAttemptFailed: authenticated,
+    });
     if (reason !== null) await this.terminateXmpp(reason);
     this.finish(outcomeForStatus(response.status));
   }
@@ -285,13 +290,5 @@ export class OutboundCall extends Call {
       return;
     }
     this.sendBye(reason);
-  }
-}
-
-/** Only users of `xmpp.allowedDomains` may dial out. */
-function checkCallerAllowed(ctx: GatewayContext, from: string): void {
-  const domain = from.replace(/\/.*$/, '').replace(/^.*@/, '').toLowerCase();
-  if (!ctx.config.xmpp.allowedDomains.includes(domain)) {
-    throw new GatewayError('caller-not-allowed', `users of ${domain} may not use this gateway`);
   }
 }

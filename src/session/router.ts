@@ -6,6 +6,7 @@
 import type { Element } from '@xmpp/component';
 import { callerJidFromFromUri, calleeJidFromRequestUri } from '../mapping/address.ts';
 import { GatewayError, isGatewayError } from '../mapping/errors.ts';
+import { isJingleAction } from '../mapping/jingle/jingle.ts';
 import { buildGatewayErrorXmpp, sipResponseForGatewayError } from '../mapping/reasons.ts';
 import { inspectSdpOffer } from '../mapping/translate/sdp-offer.ts';
 import type { IncomingInvite } from '../sip/dialog-types.ts';
@@ -33,6 +34,7 @@ export function jingleIqHandler(ctx: GatewayContext): (iq: Element) => Promise<E
       }
       const from = iq.attrs.from ?? '';
       const sid = jingleEl.attrs.sid ?? '';
+      checkEnvelope(jingleEl.attrs.action, sid);
       if (jingleEl.attrs.action === 'session-initiate') {
         OutboundCall.start(ctx, iq, jingleEl);
         return undefined;
@@ -45,6 +47,19 @@ export function jingleIqHandler(ctx: GatewayContext): (iq: Element) => Promise<E
       throw toStanzaError(ctx, err);
     }
   };
+}
+
+/**
+ * spec §6.5: a malformed envelope (no action, an unknown action, no sid) is `bad-request` whether
+ * or not the sid names a session, so it is checked before the session lookup, which would
+ * otherwise answer `unknown-session`.
+ */
+function checkEnvelope(action: string | undefined, sid: string): void {
+  if (action === undefined || action === '') {
+    throw new GatewayError('malformed-jingle', "<jingle/> lacks the required 'action' attribute");
+  }
+  if (!isJingleAction(action)) throw new GatewayError('unknown-action', `unknown Jingle action ${action.slice(0, 40)}`);
+  if (sid === '') throw new GatewayError('malformed-jingle', "<jingle/> lacks the required 'sid' attribute");
 }
 
 function toStanzaError(ctx: GatewayContext, err: unknown): unknown {

@@ -27,8 +27,11 @@ export interface OutgoingInviteHandlers {
   provisional(response: SipResponse): void;
   /** The first 2xx; the layer has sent the ACK and ACKs retransmissions itself [RFC 3261 §13.2.2.4]. */
   accepted(dialog: SipDialog, response: SipResponse): void;
-  /** A final 3xx–6xx, or the stack's own 408 (Timer B) / 503 (transport). Not called after `cancel()`'s 487. */
-  rejected(response: SipResponse): void;
+  /**
+   * A final 3xx–6xx, or the stack's own 408 (Timer B) / 503 (transport). Not called after `cancel()`'s 487.
+   * `authenticated`: the rejected INVITE carried the layer's answer to a 401/407 [RFC 3261 §22.2].
+   */
+  rejected(response: SipResponse, info?: { authenticated: boolean }): void;
 }
 
 export interface OutgoingInvite {

@@ -10,6 +10,7 @@
  * at a time each way, 491/500 otherwise) is kept apart from this state [RFC 3261 §14].
  */
 import type { ExtraHeaders, SipDialog, SipDialogHandlers } from './dialog-types.ts';
+import { answerChallenge } from './digest.ts';
 import { applyExtraHeaders, initialMaxForwards, isLooseRouter, tagOf, withTag } from './headers.ts';
 import type { SipHeaders, SipNameAddr, SipRequest, SipResponse } from './message.ts';
 import type { IncomingSipRequest } from './port.ts';
@@ -197,21 +198,52 @@ export class Dialog implements SipDialog {
     this.localSeq += 1;
     const request = this.createRequest(name, this.localSeq, options);
     return new Promise<SipResponse>((resolve) => {
-      let ack: SipRequest | undefined;
-      let settled = false;
-      this.ctx.port.sendRequest(request, (response) => {
-        if (response.status < 200) return;
-        if (name === 'INVITE' && response.status < 300) {
-          // Every 2xx, retransmissions included, is ACKed [RFC 3261 §13.2.2.4].
-          ack ??= this.createAck(request.headers.cseq.seq);
-          this.ctx.port.sendAck(ack);
-        }
-        if (settled) return;
-        settled = true;
-        this.onFinalResponse(name, response);
-        resolve(response);
-      });
+      const send = (request: SipRequest, authenticated: boolean): void => {
+        let ack: SipRequest | undefined;
+        let settled = false;
+        this.ctx.port.sendRequest(request, (response) => {
+          if (response.status < 200) return;
+          if (name === 'INVITE' && response.status < 300) {
+            // Every 2xx, retransmissions included, is ACKed [RFC 3261 §13.2.2.4].
+            ack ??= this.createAck(request.headers.cseq.seq);
+            this.ctx.port.sendAck(ack);
+          }
+          if (settled) return;
+          settled = true;
+          const retry = authenticated ? undefined : this.withCredentials(request, response, options);
+          if (retry !== undefined) {
+            send(retry, true);
+            return;
+          }
+          this.onFinalResponse(name, response);
+          resolve(response);
+        });
+      };
+      send(request, false);
     });
+  }
+
+  /**
+   * RFC 3261 §22.2: the first 401/407 to an in-dialog request is answered once with the
+   * credentials, in a new request with the next CSeq (for a re-INVITE the transaction ACKed the
+   * challenge, §17.1.1.3). Undefined when there are no credentials or nothing to answer.
+   */
+  private withCredentials(
+    request: SipRequest,
+    response: SipResponse,
+    options: { body?: string; contentType?: string; headers?: ExtraHeaders },
+  ): SipRequest | undefined {
+    const credentials = this.ctx.credentials;
+    // The call layer may forget the dialog right after its BYE: that BYE is still answered.
+    if (credentials === undefined || (this.state === DialogState.Terminated && request.method !== 'BYE'))
+      return undefined;
+    const answer = answerChallenge(credentials, response, request.method, request.uri);
+    if (answer === undefined) return undefined;
+    this.localSeq += 1;
+    // Built afresh (the stack adds Via and the outbound Route to what it sends).
+    const retry = this.createRequest(request.method, this.localSeq, options);
+    retry.headers[answer.name] = [answer.value];
+    return retry;
   }
 
   private onFinalResponse(method: string, response: SipResponse): void {

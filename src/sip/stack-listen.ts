@@ -6,7 +6,8 @@ import * as sip from 'sip';
 import type { SipLibFlow, SipLibMessage, SipLibStack } from 'sip';
 import type { SipLogger } from './logger.ts';
 import type { SipTransportName } from './message.ts';
-import { captureListeners, findFreePort, type CapturedSockets } from './stack-sockets.ts';
+import type { SipLimits } from './stack-limits.ts';
+import { captureListeners, findFreePort, type CapturedSockets, type InputScreen } from './stack-sockets.ts';
 import { isIpv4 } from './stack-wire.ts';
 
 export type SipListenTransport = 'udp' | 'tcp' | 'tls';
@@ -31,6 +32,8 @@ export interface BoundStack {
   readonly transports: ReadonlySet<SipTransportName>;
   readonly lib: SipLibStack;
   readonly sockets: CapturedSockets;
+  /** The input screen of its sockets, outgoing connections included. */
+  readonly screen: InputScreen;
 }
 
 export interface ListenerGroup {
@@ -66,9 +69,8 @@ export function groupListeners(
 
 export interface StackSettings {
   publicAddress?: string | undefined;
-  tls?: { key: string | Buffer; cert: string | Buffer } | undefined;
-  maxHeaderBytes: number;
-  maxMessageBytes: number;
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer | undefined } | undefined;
+  limits: SipLimits;
   logger?: SipLogger | undefined;
   notify(direction: 'in' | 'out', message: SipLibMessage, flow: SipLibFlow): void;
   receive(
@@ -103,6 +105,7 @@ export async function startStack(group: ListenerGroup, settings: StackSettings):
   const socketKinds = [...new Set(group.transports.map((t) => (t === 'udp' ? ('udp' as const) : ('tcp' as const))))];
   const port = group.port === 0 ? await findFreePort(group.host, socketKinds) : group.port;
   const bound: { stack?: BoundStack } = {};
+  const screen: InputScreen = { limits: settings.limits, logger: log };
   const { result: lib, sockets } = captureListeners(
     () =>
       sip.create(
@@ -113,8 +116,9 @@ export async function startStack(group: ListenerGroup, settings: StackSettings):
           udp: group.transports.includes('udp'),
           tcp: group.transports.includes('tcp'),
           ...(tls ? { tls: { ...settings.tls }, tls_port: port } : {}),
-          maxBytesHeaders: settings.maxHeaderBytes,
-          maxContentLength: settings.maxMessageBytes,
+          // Backstops only: stack-sockets.ts frames streams within settings.limits first.
+          maxBytesHeaders: settings.limits.maxMessageBytes,
+          maxContentLength: settings.limits.maxMessageBytes,
           logger: {
             recv: (message, flow) => {
               settings.notify('in', message, flow);
@@ -134,6 +138,7 @@ export async function startStack(group: ListenerGroup, settings: StackSettings):
     (error) => {
       log?.warn({ err: error, host: group.host, port }, 'SIP socket error');
     },
+    screen,
   );
   const stack: BoundStack = {
     host: group.host,
@@ -141,6 +146,7 @@ export async function startStack(group: ListenerGroup, settings: StackSettings):
     transports: new Set(group.transports.map((t) => wireName[t])),
     lib,
     sockets,
+    screen,
   };
   const transports = listenerTransports(group);
   try {

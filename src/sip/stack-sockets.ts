@@ -5,10 +5,16 @@
  * would crash the process), no way to learn when they listen, and client connections stay open
  * for two minutes after `destroy()`. Both calls are synchronous up to the socket creation, so
  * the factories are wrapped for exactly that call and the sockets are captured as they are made.
+ *
+ * Input screening: every datagram and every stream's bytes pass stack-limits.ts before the
+ * library sees them. On UDP the library's `message` listener is moved behind the screen; on a
+ * stream the library's `data` listener is wrapped as it registers it, and receives whole frames.
  */
-import type { Socket as UdpSocket } from 'node:dgram';
+import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { createRequire } from 'node:module';
 import type { Server, Socket } from 'node:net';
+import type { SipLogger } from './logger.ts';
+import { nextStreamFrame, screenDatagram, type ScreenVerdict, type SipLimits } from './stack-limits.ts';
 
 // The CommonJS module objects `sip` itself requires (the ESM namespace objects are read-only).
 const require = createRequire(import.meta.url);
@@ -20,7 +26,23 @@ const netModule = require('node:net') as {
 const tlsModule = require('node:tls') as {
   createServer: (...args: unknown[]) => Server;
   connect: (...args: unknown[]) => Socket;
+  Server: abstract new (...args: never[]) => Server;
 };
+
+/** What the screen needs: the limits, and a logger for what it refuses. */
+export interface InputScreen {
+  limits: SipLimits;
+  logger?: SipLogger | undefined;
+}
+
+function logRefusal(screen: InputScreen, verdict: ScreenVerdict, peer: string, transport: string): void {
+  if (verdict.action === 'accept') return;
+  const answer = verdict.action === 'reject' ? verdict.status : 'discarded';
+  screen.logger?.debug(
+    { peer: `${transport} ${peer}`, reason: verdict.reason, answer },
+    'SIP input refused before parsing',
+  );
+}
 
 type Factory = (...args: unknown[]) => unknown;
 type Patchable = Record<string, Factory>;
@@ -56,6 +78,86 @@ export interface CapturedSockets {
   readonly listeners: CapturedListener[];
   /** Accepted and outgoing TCP/TLS connections still open. */
   readonly streams: Set<Socket>;
+}
+
+/** Moves the library's `message` listeners behind the screen [RFC 3261 §18.3]. */
+function screenUdp(socket: UdpSocket, screen: InputScreen): void {
+  const listeners = socket.listeners('message') as ((data: Buffer, rinfo: RemoteInfo) => void)[];
+  socket.removeAllListeners('message');
+  socket.on('message', (data: Buffer, rinfo: RemoteInfo) => {
+    const verdict = screenDatagram(data.toString('latin1'), screen.limits);
+    if (verdict.action === 'accept') {
+      for (const listener of listeners) {
+        try {
+          listener.call(socket, data, rinfo);
+        } catch (error) {
+          screen.logger?.error({ err: error }, 'SIP stack failed on a datagram');
+        }
+      }
+      return;
+    }
+    logRefusal(screen, verdict, `${rinfo.address}:${String(rinfo.port)}`, 'UDP');
+    if (verdict.action === 'reject' && verdict.response !== undefined) {
+      socket.send(Buffer.from(verdict.response, 'latin1'), rinfo.port, rinfo.address);
+    }
+  });
+}
+
+/**
+ * Wraps the `data` listener the library registers on `stream` (once, in its connection setup)
+ * so that it receives one whole, screened message per call; a framing error closes the stream.
+ */
+function screenStream(stream: Socket, screen: InputScreen): void {
+  type On = (this: Socket, event: string, listener: (...args: unknown[]) => void) => Socket;
+  const own = stream as unknown as { on: On };
+  const inherited = own.on;
+  own.on = function on(event, listener) {
+    if (event !== 'data') return inherited.call(stream, event, listener);
+    delete (own as { on?: unknown }).on;
+    return inherited.call(stream, 'data', framed(stream, listener, screen));
+  };
+}
+
+function framed(stream: Socket, listener: (...args: unknown[]) => void, screen: InputScreen): (chunk: unknown) => void {
+  let buffer = '';
+  let searchFrom = 0;
+  let failed = false;
+  const peer = (): string => `${String(stream.remoteAddress)}:${String(stream.remotePort)}`;
+  const answer = (verdict: ScreenVerdict): void => {
+    logRefusal(screen, verdict, peer(), 'stream');
+    if (verdict.action === 'reject' && verdict.response !== undefined) stream.write(verdict.response, 'latin1');
+  };
+  return (chunk) => {
+    if (failed) return;
+    buffer += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('latin1');
+    for (;;) {
+      const frame = nextStreamFrame(buffer, screen.limits, searchFrom);
+      if (frame.kind === 'incomplete') {
+        searchFrom = frame.searchFrom;
+        return;
+      }
+      if (frame.kind === 'fatal') {
+        failed = true;
+        buffer = '';
+        answer(frame.verdict);
+        stream.end();
+        stream.destroySoon();
+        return;
+      }
+      const message = buffer.slice(frame.start, frame.end);
+      buffer = buffer.slice(frame.end);
+      searchFrom = 0;
+      if (frame.verdict.action !== 'accept') {
+        answer(frame.verdict);
+        continue;
+      }
+      try {
+        listener.call(stream, message);
+      } catch (error) {
+        screen.logger?.error({ err: error }, 'SIP stack failed on a stream message');
+      }
+    }
+  };
 }
 
 function captureUdp(socket: UdpSocket, onError: (error: Error) => void): CapturedListener {
@@ -126,6 +228,7 @@ function trackStream(stream: Socket, streams: Set<Socket>): void {
 export function captureListeners<T>(
   create: () => T,
   onError: (error: Error) => void,
+  screen: InputScreen,
 ): { result: T; sockets: CapturedSockets } {
   const sockets: CapturedSockets = { listeners: [], streams: new Set() };
   const result = withWrapped(
@@ -135,8 +238,17 @@ export function captureListeners<T>(
       [tlsModule as unknown as Patchable, 'createServer'],
     ],
     (made) => {
-      if (isUdpSocket(made)) sockets.listeners.push(captureUdp(made, onError));
-      else sockets.listeners.push(captureServer(made as Server, sockets.streams, onError));
+      if (isUdpSocket(made)) {
+        screenUdp(made, screen);
+        sockets.listeners.push(captureUdp(made, onError));
+        return;
+      }
+      const server = made as Server;
+      // Before the library's own listener, which registers its `data` listener at once.
+      server.prependListener(server instanceof tlsModule.Server ? 'secureConnection' : 'connection', (stream) => {
+        screenStream(stream as Socket, screen);
+      });
+      sockets.listeners.push(captureServer(server, sockets.streams, onError));
     },
     create,
   );
@@ -150,13 +262,14 @@ function isUdpSocket(made: unknown): made is UdpSocket {
 }
 
 /** Runs `send` (a `stack.send`) and tracks any TCP/TLS client connection it opens. */
-export function captureConnections<T>(streams: Set<Socket>, send: () => T): T {
+export function captureConnections<T>(streams: Set<Socket>, screen: InputScreen, send: () => T): T {
   return withWrapped(
     [
       [netModule as unknown as Patchable, 'connect'],
       [tlsModule as unknown as Patchable, 'connect'],
     ],
     (made) => {
+      screenStream(made as Socket, screen);
       trackStream(made as Socket, streams);
     },
     send,

@@ -18,9 +18,11 @@
  *   32 s. Timer E (non-INVITE retransmissions over UDP) and Timer G double without the T2
  *   cap of RFC 3261 §17.1.2.2 / §17.2.1: 0.5, 1, 2, 4, 8, 16 s, i.e. fewer retransmissions than
  *   the RFC asks for on a lossy path. There is no Timer C.
- * - Size: over UDP anything up to a datagram is parsed; over TCP/TLS a header block above
- *   `maxHeaderBytes` or a body above `maxMessageBytes` destroys the connection (library rule).
- *   Requests whose body exceeds `maxMessageBytes` get 513 [RFC 3261 §21.4.11].
+ * - Size and framing: every datagram and stream frame is screened before the library parses it
+ *   (stack-limits.ts, `limits`): a message above `maxMessageBytes` gets 513 [RFC 3261 §21.4.11],
+ *   an over-long header field, too many header fields, a bad Content-Length or a request missing
+ *   what a transaction needs gets 400 with a reason phrase, what cannot be answered is dropped
+ *   [RFC 3261 §18.3], and a stream that cannot be framed is closed.
  * - IPv6: the library's URI parser rejects IPv6 hosts, so only IPv4 addresses and names work.
  * - Messages are sent over UDP whatever their size (no switch to TCP above 1300 bytes, RFC 3261
  *   §18.1.1), because peers listening on UDP only are common.
@@ -30,6 +32,7 @@ import type { SipLibFlow, SipLibMessage, SipLibNameAddr } from 'sip';
 import type { SipMessage, SipRemote, SipRequest, SipResponse, SipTransportName } from './message.ts';
 import { isSipRequest } from './message.ts';
 import type { IncomingSipRequest, SipClientTransaction, SipPort } from './port.ts';
+import { defaultSipLimits, type SipLimits } from './stack-limits.ts';
 import { captureConnections } from './stack-sockets.ts';
 import { groupListeners, startStack, stopStack, type BoundStack, type SipListenTransport } from './stack-listen.ts';
 import {
@@ -50,16 +53,16 @@ export interface SipStackOptions {
   /** `sip.listen` of the configuration; port 0 picks a free port. IPv4 hosts only. */
   listen: readonly { transport: SipListenTransport; host: string; port: number }[];
   /** Key and certificate for TLS listeners and connections, passed to node:tls as given. */
-  tls?: { key: string | Buffer; cert: string | Buffer } | undefined;
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer | undefined } | undefined;
   /** Via host instead of the bound address (e.g. when binding 0.0.0.0). */
   publicAddress?: string | undefined;
   logger?: SipLogger | undefined;
   /** Every message received or sent (retransmissions too), as `sip` holds it, e.g. for metrics. */
   onMessage?: ((direction: 'in' | 'out', message: SipMessage) => void) | undefined;
-  /** Largest body accepted; default 64 KiB. */
+  /** Input limits enforced before parsing; each defaults to `defaultSipLimits`. */
+  limits?: Partial<SipLimits> | undefined;
+  /** Same as `limits.maxMessageBytes` (kept for existing callers). */
   maxMessageBytes?: number | undefined;
-  /** Largest header block accepted on TCP/TLS; default `maxMessageBytes`. */
-  maxHeaderBytes?: number | undefined;
 }
 
 interface Destination {
@@ -67,12 +70,14 @@ interface Destination {
   flow: SipLibFlow;
 }
 
-const defaultMaxMessageBytes = 64 * 1024;
-
 export function createSipStack(options: SipStackOptions): SipPort {
   const log = options.logger;
-  const maxMessageBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
-  const maxHeaderBytes = options.maxHeaderBytes ?? maxMessageBytes;
+  const limits: SipLimits = {
+    ...defaultSipLimits,
+    ...definedLimits(options.limits),
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+  };
+  const { maxMessageBytes } = limits;
   const stacks: BoundStack[] = [];
   const addresses: { transport: SipListenTransport; host: string; port: number }[] = [];
   /** Where each pending INVITE went, by Call-ID and Via branch: its CANCEL follows it [RFC 3261 §9.1]. */
@@ -95,7 +100,20 @@ export function createSipStack(options: SipStackOptions): SipPort {
     stack.lib.send(messageToWire(response));
   }
 
+  /** Never throws into the library's receive callback: a failure is logged and answered 500. */
   function receive(
+    stack: BoundStack,
+    message: SipLibMessage,
+    flow: SipLibFlow & { local: { address: string; port: number } },
+  ): void {
+    try {
+      receiveRequest(stack, message, flow);
+    } catch (error) {
+      log?.error({ err: error }, 'SIP request could not be handled');
+    }
+  }
+
+  function receiveRequest(
     stack: BoundStack,
     message: SipLibMessage,
     flow: SipLibFlow & { local: { address: string; port: number } },
@@ -169,7 +187,7 @@ export function createSipStack(options: SipStackOptions): SipPort {
     );
     const routes = (wire.headers.route as SipLibNameAddr[] | undefined) ?? [];
     wire.headers.route = [{ uri: flowUri, params: {} }, ...routes];
-    captureConnections(destination.stack.sockets.streams, () => {
+    captureConnections(destination.stack.sockets.streams, destination.stack.screen, () => {
       destination.stack.lib.send(wire, callback);
     });
   }
@@ -209,8 +227,7 @@ export function createSipStack(options: SipStackOptions): SipPort {
           const stack = await startStack(group, {
             publicAddress: options.publicAddress,
             tls: options.tls,
-            maxHeaderBytes,
-            maxMessageBytes,
+            limits,
             logger: log,
             notify,
             receive,
@@ -342,3 +359,8 @@ export function createSipStack(options: SipStackOptions): SipPort {
 }
 
 export { findFreePort } from './stack-sockets.ts';
+export { defaultSipLimits, type SipLimits } from './stack-limits.ts';
+
+function definedLimits(limits: Partial<SipLimits> | undefined): Partial<SipLimits> {
+  return Object.fromEntries(Object.entries(limits ?? {}).filter(([, value]) => value !== undefined));
+}

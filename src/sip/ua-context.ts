@@ -2,6 +2,7 @@
  * What the parts of the user agent share: the port, the timer values, header policy, the dialog
  * table and every timer they start (so `close()` can stop them all).
  */
+import type { DigestCredentials } from './digest.ts';
 import type { Dialog } from './dialog.ts';
 import type { SipLogger } from './logger.ts';
 import type { SipHeaders } from './message.ts';
@@ -28,6 +29,8 @@ export class UaContext {
     readonly supported: readonly string[],
     readonly userAgent: string | undefined,
     readonly dialogs: DialogRegistry,
+    /** Answers 401/407 challenges to the gateway's requests, once each [RFC 3261 §22.2]. */
+    readonly credentials?: DigestCredentials | undefined,
   ) {}
 
   /** RFC 3261 §17.1.1.2 Timer B/H: 64·T1, the lifetime of a transaction. */

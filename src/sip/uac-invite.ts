@@ -8,12 +8,15 @@
  *   CancelPending ─1xx: CANCEL─▶ Cancelling ──final (487 …) / 64·T1──▶ Terminated (silent)
  *     └──────────────── 2xx (crossing): ACK + BYE ───────────────────▶ Terminated (silent)
  *
- * Calling also goes straight to Accepted or Terminated on a final response. Whatever the state,
+ * Calling also goes straight to Accepted or Terminated on a final response. A first 401/407
+ * (Calling or Proceeding) answered with credentials starts a new INVITE transaction, same
+ * Call-ID and From tag, next CSeq, back in Calling [RFC 3261 §22.2]; a second one is final. Whatever the state,
  * every 2xx is ACKed (retransmissions included) and a 2xx from a second fork, or one that arrives
  * after cancel(), gets ACK and BYE [RFC 3261 §13.2.2.4, §15].
  */
 import type { OutgoingInvite, OutgoingInviteHandlers, OutgoingInviteOptions } from './dialog-types.ts';
 import { Dialog } from './dialog.ts';
+import { answerChallenge } from './digest.ts';
 import { applyExtraHeaders, displayName, initialMaxForwards, newTag, tagOf } from './headers.ts';
 import type { SipHeaders, SipNameAddr, SipRequest, SipResponse } from './message.ts';
 import type { SipClientTransaction } from './port.ts';
@@ -29,7 +32,7 @@ export enum UacInviteState {
 }
 
 const allowedFrom: Readonly<Record<UacInviteState, readonly UacInviteState[]>> = {
-  [UacInviteState.Calling]: [],
+  [UacInviteState.Calling]: [UacInviteState.Proceeding], // retry after a digest challenge
   [UacInviteState.Proceeding]: [UacInviteState.Calling],
   [UacInviteState.CancelPending]: [UacInviteState.Calling],
   [UacInviteState.Cancelling]: [UacInviteState.Proceeding, UacInviteState.CancelPending],
@@ -53,7 +56,13 @@ function nameAddr(address: OutgoingInviteOptions['to']): SipNameAddr {
 export class UacInvite implements OutgoingInvite {
   readonly callId: string;
   private state = UacInviteState.Calling;
-  private readonly transaction: SipClientTransaction;
+  private transaction: SipClientTransaction;
+  /** The INVITE before the stack added Via and Route, the base of a retry with credentials. */
+  private readonly initialRequest: SipRequest;
+  /** Whether the current INVITE carries our answer to a challenge (a second 401/407 is final). */
+  private authenticated = false;
+  /** Bumped per INVITE sent; responses of an earlier, challenged transaction are ignored. */
+  private attempt = 0;
   /** ACK per To tag, re-sent for every retransmitted 2xx. */
   private readonly acks = new Map<string, SipRequest>();
   private cancelReason: string | undefined;
@@ -80,13 +89,41 @@ export class UacInvite implements OutgoingInvite {
     applyExtraHeaders(headers, options.headers);
     headers['content-type'] = 'application/sdp';
     const request: SipRequest = { method: 'INVITE', uri: options.requestUri, headers, content: options.sdp };
-    this.transaction = ctx.port.sendRequest(
+    this.initialRequest = structuredClone(request);
+    this.transaction = this.send(request);
+  }
+
+  private send(request: SipRequest): SipClientTransaction {
+    const attempt = ++this.attempt;
+    return this.ctx.port.sendRequest(
       request,
       (response) => {
-        this.onResponse(response);
+        if (attempt === this.attempt) this.onResponse(response);
       },
-      options.nextHop,
+      this.options.nextHop,
     );
+  }
+
+  /**
+   * RFC 3261 §22.2: the first 401/407 is answered with the same INVITE, CSeq + 1 and the
+   * credentials (the client transaction ACKed the challenge, §17.1.1.3). False when there is
+   * nothing to answer with.
+   */
+  private retryWithCredentials(response: SipResponse): boolean {
+    const credentials = this.ctx.credentials;
+    if (credentials === undefined || this.authenticated) return false;
+    const previous = this.transaction.request;
+    const answer = answerChallenge(credentials, response, 'INVITE', previous.uri);
+    if (answer === undefined) return false;
+    // From the INVITE as built: the stack adds Via (new branch, new transaction) and Route itself.
+    const request = structuredClone(this.initialRequest);
+    request.headers.cseq = { seq: previous.headers.cseq.seq + 1, method: 'INVITE' };
+    request.headers[answer.name] = [answer.value];
+    this.authenticated = true;
+    if (this.state === UacInviteState.Proceeding) this.transition(UacInviteState.Calling);
+    this.ctx.logger?.debug({ callId: this.callId, status: response.status }, 'SIP INVITE challenged: retrying');
+    this.transaction = this.send(request);
+    return true;
   }
 
   get currentState(): UacInviteState {
@@ -169,12 +206,15 @@ export class UacInvite implements OutgoingInvite {
   private onFailure(response: SipResponse): void {
     switch (this.state) {
       case UacInviteState.Calling:
-      case UacInviteState.Proceeding:
+      case UacInviteState.Proceeding: {
+        if (this.retryWithCredentials(response)) return;
         this.transition(UacInviteState.Terminated);
+        const authenticated = this.authenticated;
         this.ctx.callHandler('rejected', () => {
-          this.handlers.rejected(response);
+          this.handlers.rejected(response, { authenticated });
         });
         return;
+      }
       case UacInviteState.CancelPending:
       case UacInviteState.Cancelling:
         // The 487 of our CANCEL (or any final that crossed it): nothing more to say.

@@ -12,6 +12,7 @@ import type {
   SipUserAgent,
 } from './dialog-types.ts';
 import type { Dialog } from './dialog.ts';
+import type { DigestCredentials, InboundDigest } from './digest.ts';
 import { defaultAllow, maxForwardsOf, optionTags, tagOf, uriUser, withTag } from './headers.ts';
 import type { SipLogger } from './logger.ts';
 import type { IncomingSipRequest, SipPort } from './port.ts';
@@ -35,6 +36,10 @@ export interface SipUserAgentOptions {
   logger?: SipLogger | undefined;
   /** RFC 3261 T1 and T2 for the 2xx retransmission and 64·T1 timeouts of this layer. */
   timers?: { t1Ms?: number | undefined; t2Ms?: number | undefined } | undefined;
+  /** Credentials for 401/407 challenges to the gateway's INVITE, BYE, re-INVITE [RFC 3261 §22]. */
+  credentials?: DigestCredentials | undefined;
+  /** When set, out-of-dialog INVITEs must carry valid digest credentials, else 401 [RFC 3261 §22.4]. */
+  inboundAuth?: InboundDigest | undefined;
 }
 
 export function createSipUserAgent(options: SipUserAgentOptions): SipUserAgent {
@@ -63,6 +68,7 @@ class UserAgent implements SipUserAgent {
         add: (key, dialog) => this.dialogs.set(key, dialog),
         remove: (key) => this.dialogs.delete(key),
       },
+      options.credentials,
     );
     options.port.onRequest((incoming) => {
       this.receive(incoming);
@@ -116,6 +122,11 @@ class UserAgent implements SipUserAgent {
     // RFC 3261 §16.3 item 3, §20.22: a request that may not be forwarded any further → 483.
     if (maxForwardsOf(request.headers) === 0) {
       this.respond(incoming, 483);
+      return;
+    }
+    // RFC 3261 §8.2.2.1: a Request-URI scheme the UAS does not serve → 416 [RFC 4475 §3.3.2, §3.3.3].
+    if (!/^(?:sips?|tel):/i.test(request.uri)) {
+      this.respond(incoming, 416);
       return;
     }
     if (request.method === 'CANCEL' && toTag === undefined) {
@@ -222,12 +233,18 @@ class UserAgent implements SipUserAgent {
       this.respond(incoming, 482);
       return;
     }
+    // RFC 3261 §21.4.7, §20.1: an Accept that rules out SDP leaves no answer to send [RFC 4475 §3.3.15].
+    if (!acceptsSdp(request.headers.accept)) {
+      this.respond(incoming, 406, { accept: 'application/sdp' });
+      return;
+    }
     const contact = request.headers.contact?.[0]?.uri;
     if (contact === undefined || contact === '*') {
       // RFC 3261 §8.1.1.8: an INVITE MUST carry one Contact; without it no dialog can be built.
       this.respond(incoming, 400);
       return;
     }
+    if (!this.authorized(incoming)) return;
     const handler = this.inviteHandler;
     if (handler === undefined) {
       this.respond(incoming, 503);
@@ -245,6 +262,23 @@ class UserAgent implements SipUserAgent {
   }
 
   /**
+   * `sip.inboundAuth` [RFC 3261 §22.2]: without valid credentials the INVITE gets 401 with a
+   * fresh challenge (stale=true when only the nonce had expired, RFC 7616 §3.3).
+   */
+  private authorized(incoming: IncomingSipRequest): boolean {
+    const auth = this.options.inboundAuth;
+    if (auth === undefined) return true;
+    const result = auth.verify(incoming.request.method, incoming.request.headers.authorization);
+    if (result.ok) return true;
+    this.ctx.logger?.debug({ callId: incoming.request.headers['call-id'], why: result.why }, 'SIP INVITE challenged');
+    const response = this.options.port.makeResponse(incoming.request, 401);
+    response.headers['www-authenticate'] = [auth.challenge(result.stale)];
+    this.ctx.addUserAgent(response.headers, 'response');
+    incoming.respond(response);
+    return false;
+  }
+
+  /**
    * RFC 3261 §12.1.1: the UAS's Contact, a URI reaching the gateway for this dialog: the socket
    * the INVITE came in on, `sips:` when the Request-URI was, `;transport=` for TCP/TLS.
    */
@@ -259,6 +293,15 @@ class UserAgent implements SipUserAgent {
         : `;transport=${remote.protocol.toLowerCase()}`;
     return `${secure ? 'sips' : 'sip'}:${user !== undefined ? `${user}@` : ''}${host}:${remote.local.port}${transport}`;
   }
+}
+
+/** Whether an Accept header (absent means application/sdp, RFC 3261 §20.1) admits SDP. */
+function acceptsSdp(accept: unknown): boolean {
+  if (typeof accept !== 'string' || accept.trim() === '') return true;
+  return accept
+    .split(',')
+    .map((range) => range.split(';')[0]!.trim().toLowerCase())
+    .some((type) => type === 'application/sdp' || type === 'application/*' || type === '*/*');
 }
 
 function inviteKey(callId: string, branch: string): string {

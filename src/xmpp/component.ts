@@ -52,8 +52,12 @@ export interface XmppComponentOptions {
   random?: () => number;
 }
 
-/** Jingle stanzas are a few KiB; a WebRTC offer with many candidates stays far below this. */
-export const defaultStanzaLimits: StanzaLimits = { maxStanzaBytes: 128 * 1024, maxDepth: 24 };
+/**
+ * Jingle stanzas are a few KiB; a WebRTC offer with many candidates stays far below 64 KiB, and
+ * the deepest Jingle path (iq/jingle/content/description/payload-type/rtcp-fb…) is under 10
+ * levels. Both are `xmpp.limits.*` keys (README "Limits").
+ */
+export const defaultStanzaLimits: StanzaLimits = { maxStanzaBytes: 64 * 1024, maxDepth: 32 };
 
 const NS_XMPP_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams';
 

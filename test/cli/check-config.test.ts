@@ -42,8 +42,20 @@ describe('jingle-sip-gateway check-config', () => {
       service: 'xmpp://127.0.0.1:5347',
       secret: '[redacted]',
       allowedDomains: ['example.test'],
+      limits: { maxStanzaBytes: 65536, maxDepth: 32, callsPerMinute: 30, concurrentCalls: 10 },
+      dialPlan: { allow: [], deny: [] },
     });
-    assert.deepEqual(config.sip, { domain: 'sip.example.test', listen: ['udp:127.0.0.2:5060', 'tcp:[::1]:5061'] });
+    assert.deepEqual(config.sip, {
+      domain: 'sip.example.test',
+      listen: ['udp:127.0.0.2:5060', 'tcp:[::1]:5061'],
+      timers: { t1Ms: 500, t2Ms: 4000 },
+      limits: { maxMessageBytes: 16384, maxHeaderLineBytes: 8192, maxHeaders: 100 },
+      allowedSources: ['0.0.0.0/0', '::/0'],
+      rateLimit: { perSecond: 50, burst: 100, exemptSources: ['127.0.0.0/8', '::1/128'] },
+      trunk: { expires: 3600 },
+      inboundAuth: { nonceLifetimeMs: 300000 },
+      tls: {},
+    });
     assert.deepEqual(config.http, { listen: '127.0.0.1:9100' });
     assert.deepEqual(config.log, { level: 'warn' });
     assert.deepEqual(config.shutdown, { drainTimeoutMs: 30000 });

@@ -119,7 +119,11 @@ describe('jingle-sip-gateway run', () => {
       const config = log.lines[0]?.config as { xmpp: Record<string, unknown>; http: unknown; sip: unknown };
       assert.equal(config.xmpp.secret, '[redacted]');
       assert.deepEqual(config.http, { listen: '127.0.0.1:0' });
-      assert.deepEqual(config.sip, { domain: 'sip.example.test', listen: ['udp:0.0.0.0:5060', 'tcp:0.0.0.0:5060'] });
+      assert.deepEqual((config.sip as { domain: string; listen: string[] }).domain, 'sip.example.test');
+      assert.deepEqual((config.sip as { domain: string; listen: string[] }).listen, [
+        'udp:0.0.0.0:5060',
+        'tcp:0.0.0.0:5060',
+      ]);
       assert.equal(JSON.stringify(log.lines).includes('run-test-secret-Hq4'), false);
       const port = (log.lines[1]?.http as { port: number }).port;
       assert.deepEqual(await getJson(port, '/readyz'), {

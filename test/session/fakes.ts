@@ -7,7 +7,14 @@ import pino from 'pino';
 import { gatewayConfigSchema, type GatewayConfigInput } from '../../src/config/schema.ts';
 import { sequentialIdSource } from '../../src/mapping/ids.ts';
 import type { CallDirection, CallOutcome } from '../../src/session/call-state.ts';
-import { addressConfigFor, translateOptionsFor, type GatewayContext } from '../../src/session/context.ts';
+import type { RefusalReason } from '../../src/session/policy.ts';
+import { createCallAuthorizer } from '../../src/session/authorization.ts';
+import {
+  addressConfigFor,
+  translateOptionsFor,
+  type CallObserver,
+  type GatewayContext,
+} from '../../src/session/context.ts';
 import { CallRegistry } from '../../src/session/registry.ts';
 import type {
   IncomingInvite,
@@ -176,6 +183,7 @@ export interface Observed {
   started: CallDirection[];
   ended: [CallDirection, CallOutcome][];
   errors: string[];
+  refused: [CallDirection, RefusalReason][];
 }
 
 export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
@@ -186,11 +194,23 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
   });
   const xmpp = new FakeXmpp(config.xmpp.domain);
   const sip = new FakeSip();
-  const observed: Observed = { started: [], ended: [], errors: [] };
+  const observed: Observed = { started: [], ended: [], errors: [], refused: [] };
   const features = new Map<string, ReadonlySet<string>>();
   let sid = 0;
   let clock = 0;
   const deferred: Element[] = [];
+  const logger = pino({ level: 'silent' });
+  const observer: CallObserver = {
+    callStarted: (d) => observed.started.push(d),
+    callAnswered: () => undefined,
+    callEnded: (d, o) => observed.ended.push([d, o]),
+    mappingError: (code) => observed.errors.push(code),
+    callRefused: (d, reason) => observed.refused.push([d, reason]),
+  };
+  const registry = new CallRegistry();
+  /** The authorizer's clock (rate limits), moved by hand: `policyClock.ms += 60_000`. */
+  const policyClock = { ms: 0 };
+  const authorizer = createCallAuthorizer(config, { logger, observer, registry, now: () => policyClock.ms });
   const ctx: GatewayContext = {
     config,
     xmpp,
@@ -198,15 +218,11 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
     ids: sequentialIdSource(),
     translate: translateOptionsFor(config),
     address: addressConfigFor(config),
-    logger: pino({ level: 'silent' }),
-    observer: {
-      callStarted: (d) => observed.started.push(d),
-      callAnswered: () => undefined,
-      callEnded: (d, o) => observed.ended.push([d, o]),
-      mappingError: (code) => observed.errors.push(code),
-    },
+    logger,
+    observer,
     disco: { features: (jid) => Promise.resolve(features.get(jid) ?? new Set()) },
-    registry: new CallRegistry(),
+    registry,
+    authorizer,
     contactUri: (user) => `sip:${user}@127.0.0.2:5060`,
     isDraining: () => false,
     newSid: () => `sid${String(++sid)}`,
@@ -215,7 +231,7 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
       deferred.push(stanza);
     },
   };
-  return { ctx, xmpp, sip, observed, features, deferred };
+  return { ctx, xmpp, sip, observed, features, deferred, policyClock };
 }
 
 /** Lets setImmediate/queued work run. */

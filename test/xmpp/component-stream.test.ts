@@ -66,6 +66,20 @@ describe('XMPP component against a scripted server', () => {
     await server.waitForHandshake(2, 5000);
   });
 
+  it('refuses an entity declaration inside a stanza (no DOCTYPE) with restricted-xml, delivering nothing of it', async () => {
+    const { server, port } = await setup();
+    const messages: Element[] = [];
+    port.onMessage((message) => messages.push(message));
+    await port.start();
+    server.write(
+      `<message from='a@example.test/r' to='${DOMAIN}' id='lol'><!ENTITY lol "lol"><body>&lol;</body></message>`,
+    );
+    const sent = await server.waitForText('</stream:stream>', 3000);
+    assert.match(sent, /<stream:error><restricted-xml xmlns="urn:ietf:params:xml:ns:xmpp-streams"\/><\/stream:error>/);
+    await server.waitForHandshake(2, 5000);
+    assert.deepEqual(messages, []);
+  });
+
   it('rejects start() with XmppAuthenticationError and connects only once', async () => {
     const { server, port } = await setup('not-the-secret');
     await assert.rejects(port.start(), XmppAuthenticationError);

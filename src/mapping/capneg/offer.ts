@@ -4,6 +4,7 @@
  * The caller parses each internal offer, keeps the first it can use ("usable", mapping §1.3.2),
  * and answers with `formatAcfg(configuration)`; none usable → `actualConfiguration`.
  */
+import { checkCapnegConfigurations } from '../limits.ts';
 import type { SdpLine, SdpSections } from '../sdp/lines.ts';
 import type { AttributeCapability, Capabilities } from './capabilities.ts';
 import {
@@ -91,6 +92,7 @@ export function potentialConfigurations(
   if ((required.mediaUnsupported[mediaIndex] ?? []).length > 0) return [];
 
   const out: PotentialConfiguration[] = [];
+  let count = 0;
   for (const pcfg of caps.media[mediaIndex]?.pcfgs ?? []) {
     const parts = pcfgParts(pcfg);
     if (parts.mandatoryExtensions.length > 0) continue;
@@ -99,6 +101,9 @@ export function potentialConfigurations(
       parts.alternatives === undefined || parts.alternatives.length === 0
         ? [{ mandatory: [], optional: [] }]
         : parts.alternatives;
+    // Combinations multiply and each is built and parsed: bounded before any is (limits.ts).
+    count += transports.length * alternatives.length;
+    checkCapnegConfigurations(count, mediaIndex);
     const combine = (tcap: number | undefined, alternative: AcapList): PotentialConfiguration =>
       expand(sections, mediaIndex, caps, options, {
         pcfg,

@@ -10,9 +10,22 @@ export function malformed(message: string): GatewayError {
   return new GatewayError('malformed-jingle', message);
 }
 
+/**
+ * A control character (`&#10;`, `&#13;`, `&#0;`… are character references ltx accepts) would end
+ * or split the SDP line the value is written into [RFC 8866 §5], e.g. inject an `a=` line; and
+ * U+FFFE/U+FFFF or a lone surrogate is no character at all [XML 1.0 §2.2].
+ */
+const controlCharacter =
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  /[\0-\x1f\x7f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Attribute value, `undefined` when absent. An empty attribute counts as present. */
 export function optionalAttr(el: Element, name: string): string | undefined {
-  return el.attrs[name];
+  const value = el.attrs[name];
+  if (value !== undefined && controlCharacter.test(value)) {
+    throw malformed(`<${el.getName()}/> '${name}' contains a control character`);
+  }
+  return value;
 }
 
 /** Attribute that must be present and non-empty. */

@@ -12,6 +12,7 @@
  */
 import { xml, type Element } from '@xmpp/component';
 import { GatewayError } from '../errors.ts';
+import { checkJingleLimits } from '../limits.ts';
 import type { ContentGroup, MediaSession } from '../model.ts';
 import { malformed, optionalAttr, requiredAttr } from './attrs.ts';
 import {
@@ -81,6 +82,8 @@ export function parseJingle(jingle: Element): JingleRequest {
     // X166 §6.5 / §10: e.g. the pre-1.0 urn:xmpp:jingle:0 → service-unavailable
     throw new GatewayError('unsupported-jingle-namespace', `Jingle namespace ${ns ?? '(none)'} is not supported`);
   }
+  // Counted before any content is parsed, so the work below stays bounded (limits.ts).
+  checkJingleLimits(jingle);
   const actionText = requiredAttr(jingle, 'action');
   if (!isJingleAction(actionText)) {
     throw new GatewayError('unknown-action', `unknown Jingle action ${actionText.slice(0, 40)}`);

@@ -27,6 +27,9 @@ const maxPayloadType = 127;
 /** Parses an RTP `<description/>` (the caller has checked its namespace). */
 export function parseRtpDescription(el: Element): RtpDescription {
   const media = requiredAttr(el, 'media');
+  // It becomes the first field of the m= line, a token [RFC 8866 §5.14] that the SDP parser
+  // (sdp-transform, `\w+`) reads back as text: a letter, then letters, digits or `_`.
+  if (!/^[A-Za-z]\w*$/.test(media)) throw malformed(`<description/> 'media' is not a media type token`);
   const ssrc = optionalAttr(el, 'ssrc');
   const level = parseFeedback(el);
   const encryption = singleChild(el, 'encryption', NS_RTP);

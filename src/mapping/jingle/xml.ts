@@ -53,13 +53,15 @@ export function parseXmlElement(text: string, limits: XmlLimits = {}): Element {
     if (ended) streamError ??= new Error('unbalanced end tag');
     ended = true;
   });
+  // The first error ends the parse (thrown out of write() below): ltx would otherwise go on
+  // and emit one error per stray end tag, and 6,000 `</content>` in 64 KiB cost 30 ms.
   parser.on('error', (err) => {
-    streamError ??= err;
+    throw err;
   });
   try {
     parser.write(`<${wrapperName}>${body}</${wrapperName}>`);
   } catch (err) {
-    // ltx throws (rather than emits) on undefined entities and illegal character references.
+    // ltx also throws (rather than emits) on undefined entities and illegal character references.
     throw malformedXml(err instanceof Error ? err.message : String(err));
   }
   if (streamError !== undefined) throw malformedXml(streamError.message);

@@ -4,6 +4,7 @@
  * like any other description, so both the parser and capneg work on this representation.
  */
 import { GatewayError } from '../errors.ts';
+import { checkSdpSections, checkSdpSize } from '../limits.ts';
 
 /** One `<type>=<value>` line [RFC 8866 §5]. */
 export interface SdpLine {
@@ -17,14 +18,28 @@ export interface SdpSections {
   media: SdpLine[][];
 }
 
-/** Splits SDP text (CRLF or bare LF) into sections. Blank lines are ignored. */
+const notXmlCharacter =
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  /[\0-\x08\x0b-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Splits SDP text (CRLF or bare LF) into sections. Blank lines are ignored. Bounded by limits.ts. */
 export function splitSdp(text: string): SdpSections {
+  checkSdpSize(text);
   const session: SdpLine[] = [];
   const media: SdpLine[][] = [];
   let current = session;
+  let number = 0;
   for (const raw of text.split('\n')) {
+    number += 1;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') continue;
+    // XML 1.0 §2.2: what the gateway cannot carry into a Jingle stanza is refused here, before any
+    // value reaches the model (controls other than tab, U+FFFE/U+FFFF, lone surrogates). A CR inside a
+    // line is no SDP either [RFC 8866 §9: byte-string excludes CR and LF]. The line is not quoted:
+    // the message may become a Jingle <text/>.
+    if (notXmlCharacter.test(line)) {
+      throw new GatewayError('sdp-syntax', `SDP line ${String(number)} holds a character XML cannot carry`);
+    }
     if (line.length < 2 || line[1] !== '=' || !/^[a-z]$/.test(line[0]!)) {
       throw new GatewayError('sdp-syntax', `SDP line is not <type>=<value>: ${truncate(line)}`);
     }
@@ -37,7 +52,9 @@ export function splitSdp(text: string): SdpSections {
     }
   }
   if (session[0]?.type !== 'v') throw new GatewayError('sdp-syntax', 'SDP does not start with v=');
-  return { session, media };
+  const sections = { session, media };
+  checkSdpSections(sections);
+  return sections;
 }
 
 /** Serialises sections with CRLF line ends, as every SDP the gateway emits [RFC 8866 §5]. */

@@ -12,7 +12,7 @@ import type { ContentGroup, Direction, RtpDescription, XmlStreamDescription } fr
 import { isDirection } from '../senders.ts';
 import { attributeValues, joinSdp, splitSdp, type SdpLine, type SdpSections } from './lines.ts';
 import { parseRtpDescription } from './rtp.ts';
-import { parseTransport, type ParsedTransport } from './transport.ts';
+import { isPort, parseTransport, type ParsedTransport } from './transport.ts';
 
 export interface SdpOrigin {
   username: string;
@@ -114,7 +114,12 @@ function parseMedia(
 ): SdpMedia {
   const header = lines[0]!.value.trim().split(/\s+/);
   const [media, portField, proto, ...formats] = header;
-  if (media === undefined || proto === undefined || !/^\d+(\/\d+)?$/.test(portField ?? '')) {
+  // sdp-transform reads the rest of the m-section through its own m= grammar (`\w+` media,
+  // digits-only port): a line it cannot read left the port undefined ("m=RTP/AVPF 5000 …").
+  const readByLibrary = String(m.type) === media && typeof m.port === 'number';
+  const [port, count] = (portField ?? '').split('/');
+  const portOk = isPort(port ?? '') && (count === undefined || /^\d{1,5}$/.test(count));
+  if (media === undefined || proto === undefined || !portOk || !readByLibrary) {
     throw new GatewayError('sdp-syntax', `SDP m= line ${index + 1} is malformed`);
   }
   const direction = m.direction ?? sessionDirection(session);

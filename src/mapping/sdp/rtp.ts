@@ -60,7 +60,7 @@ export function parseRtpDescription(
     const pt: PayloadType = { id, parameters: [], feedback: [] };
     const rtpmap = m.rtp.find((r) => r.payload === id);
     const known = rtpmap
-      ? { name: rtpmap.codec, clockrate: rtpmap.rate, channels: rtpmap.encoding }
+      ? { name: String(rtpmap.codec), clockrate: rtpmap.rate, channels: rtpmap.encoding }
       : staticPayloadTypes[id];
     if (known) {
       pt.name = known.name;
@@ -70,7 +70,8 @@ export function parseRtpDescription(
     // spec §1.2: one a=ptime per m-line, applied to every payload type (per-PT values are lossy).
     if (m.ptime !== undefined) pt.ptime = Number(m.ptime);
     if (m.maxptime !== undefined) pt.maxptime = Number(m.maxptime);
-    for (const fmtp of m.fmtp) if (fmtp.payload === id) pt.parameters.push(...parseFmtp(fmtp.config));
+    // sdp-transform turns all-digit fields into numbers (`a=fmtp:96 1`, `a=ssrc-group:FID 1`): String().
+    for (const fmtp of m.fmtp) if (fmtp.payload === id) pt.parameters.push(...parseFmtp(String(fmtp.config)));
     pt.feedback = feedbackFor(m, String(id));
     const trr = m.rtcpFbTrrInt?.find((t) => String(t.payload) === String(id));
     if (trr) pt.trrInt = Number(trr.value);
@@ -85,22 +86,27 @@ export function parseRtpDescription(
       // Stored relative (as if the initiator wrote it) until resolveAuthor knows the author.
       const direction = e.direction !== undefined && isDirection(e.direction) ? e.direction : undefined;
       const ext: HeaderExtension = { id: e.value, uri: e.uri, senders: sendersForDirection(direction, 'initiator') };
-      if (e.config !== undefined) ext.attributes = e.config;
+      // sdp-transform turns an all-digit field into a number (`a=extmap:1 urn:x 0`).
+      if (e.config !== undefined) ext.attributes = String(e.config);
       return ext;
     }),
     extmapAllowMixed: m.extmapAllowMixed !== undefined,
     rtcpMux: m.rtcpMux !== undefined,
     bandwidth: (m.bandwidth ?? []).map((b) => ({ type: b.type, value: Number(b.limit) })),
     crypto: (m.crypto ?? []).map((c) => {
-      const crypto = { tag: c.id, suite: c.suite, keyParams: c.config } as RtpDescription['crypto'][number];
-      if (c.sessionConfig !== undefined) crypto.sessionParams = c.sessionConfig;
+      const crypto = {
+        tag: c.id,
+        suite: String(c.suite),
+        keyParams: String(c.config),
+      } as RtpDescription['crypto'][number];
+      if (c.sessionConfig !== undefined) crypto.sessionParams = String(c.sessionConfig);
       return crypto;
     }),
     cryptoRequired: false,
     sources: parseSources(m),
     sourceGroups: (m.ssrcGroups ?? []).map((g) => ({
-      semantics: g.semantics,
-      sources: g.ssrcs.split(' ').filter(Boolean),
+      semantics: String(g.semantics),
+      sources: String(g.ssrcs).split(' ').filter(Boolean),
     })),
   };
   const trr = m.rtcpFbTrrInt?.find((t) => t.payload === '*');

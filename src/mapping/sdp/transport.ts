@@ -23,14 +23,15 @@ export function parseTransport(
   parsed: SessionDescription,
   rtp: boolean,
 ): ParsedTransport {
+  // String(): sdp-transform turns an all-digit value into a number (`a=ice-ufrag:1234`).
   const ufrag = m.iceUfrag ?? parsed.iceUfrag;
   const pwd = m.icePwd ?? parsed.icePwd;
   // spec §1.4: ICE applies when a=ice-ufrag and a=ice-pwd apply to the m-line (media or session level).
   if (ufrag !== undefined && pwd !== undefined) {
     const ice: IceUdpTransport = {
       kind: 'ice-udp',
-      ufrag,
-      pwd,
+      ufrag: String(ufrag),
+      pwd: String(pwd),
       candidates: attributeValues(lines, 'candidate').map(parseCandidateAttribute),
     };
     const remote = attributeValues(lines, 'remote-candidates')[0] ?? attributeValues(session, 'remote-candidates')[0];
@@ -42,7 +43,9 @@ export function parseTransport(
 
 /** spec §1.4/§1.5: component 1 = c= + m= port; component 2 = a=rtcp, else port + 1 unless rtcp-mux. */
 function rawUdpFromConnection(m: MediaDescription, parsed: SessionDescription, rtp: boolean): RawUdpTransport {
-  const ip = m.connection?.ip ?? parsed.connection?.ip;
+  const connection = m.connection?.ip ?? parsed.connection?.ip;
+  // sdp-transform turns an all-digit field into a number (`c=IN IP4 1`).
+  const ip = connection === undefined ? undefined : String(connection);
   if (ip === undefined) {
     if (m.port === 0) return { kind: 'raw-udp', candidates: [] };
     throw new GatewayError('sdp-syntax', `SDP m-line "${m.type}" has no c= address`);
@@ -50,7 +53,7 @@ function rawUdpFromConnection(m: MediaDescription, parsed: SessionDescription, r
   const address = ip.split('/')[0]!;
   const candidates: RawUdpCandidate[] = [{ component: 1, ip: address, port: m.port, generation: 0 }];
   if (m.rtcp !== undefined) {
-    candidates.push({ component: 2, ip: m.rtcp.address ?? address, port: m.rtcp.port, generation: 0 });
+    candidates.push({ component: 2, ip: String(m.rtcp.address ?? address), port: m.rtcp.port, generation: 0 });
   } else if (rtp && m.rtcpMux === undefined) {
     // RTCP on port + 1 [RFC 3550 §11]; an XML stream has no RTCP.
     candidates.push({ component: 2, ip: address, port: m.port + 1, generation: 0 });
@@ -59,6 +62,10 @@ function rawUdpFromConnection(m: MediaDescription, parsed: SessionDescription, r
 }
 
 const candidateTypes = new Set<string>(['host', 'srflx', 'prflx', 'relay']);
+
+export function isPort(text: string): boolean {
+  return /^\d{1,5}$/.test(text) && Number(text) <= 65535;
+}
 
 /**
  * `a=candidate` [RFC 8839 §5.1]: foundation component transport priority address port
@@ -71,9 +78,12 @@ export function parseCandidateAttribute(value: string): IceCandidate {
   if (
     t.length < 8 ||
     typ !== 'typ' ||
-    !/^\d+$/.test(component!) ||
-    !/^\d+$/.test(priority!) ||
-    !/^\d+$/.test(port!) ||
+    // RFC 8839 §5.1: component-id 1*3DIGIT, priority 1*10DIGIT; a port is 16 bits. Larger numbers
+    // would be written back as `1e+21`.
+    !/^\d{1,3}$/.test(component!) ||
+    !/^\d{1,10}$/.test(priority!) ||
+    Number(priority) > 0xffffffff ||
+    !isPort(port!) ||
     !candidateTypes.has(type!)
   ) {
     throw new GatewayError('sdp-syntax', `a=candidate is malformed: ${value.slice(0, 80)}`);
@@ -92,9 +102,9 @@ export function parseCandidateAttribute(value: string): IceCandidate {
     const name = t[i]!;
     const v = t[i + 1]!;
     if (name === 'raddr') candidate.relAddr = v;
-    else if (name === 'rport' && /^\d+$/.test(v)) candidate.relPort = Number(v);
-    else if (name === 'generation' && /^\d+$/.test(v)) candidate.generation = Number(v);
-    else if ((name === 'network' || name === 'network-id') && /^\d+$/.test(v)) candidate.network = Number(v);
+    else if (name === 'rport' && isPort(v)) candidate.relPort = Number(v);
+    else if (name === 'generation' && /^\d{1,9}$/.test(v)) candidate.generation = Number(v);
+    else if ((name === 'network' || name === 'network-id') && /^\d{1,9}$/.test(v)) candidate.network = Number(v);
     else if (name === 'tcptype') candidate.tcptype = v;
   }
   return candidate;

@@ -108,11 +108,17 @@ export function encodeMid(name: string): string {
   return out;
 }
 
-/** The inverse of `encodeMid`; a malformed escape leaves the text as it is. */
+/**
+ * The inverse of `encodeMid`; a malformed escape leaves the text as it is, and so does one that
+ * decodes to a control character or U+FFFE/U+FFFF (`a=mid:room%00`): the name goes into XML,
+ * which cannot carry them [XML 1.0 §2.2], and `encodeMid` never writes them for a Jingle name.
+ */
 export function decodeMid(mid: string): string {
   if (!mid.includes('%')) return mid;
   try {
-    return decodeURIComponent(mid);
+    const decoded = decodeURIComponent(mid);
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    return /[\0-\x1f\x7f\ufffe\uffff]/.test(decoded) ? mid : decoded;
   } catch {
     return mid;
   }

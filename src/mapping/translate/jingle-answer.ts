@@ -119,7 +119,9 @@ function answerSetup(accepted: SetupRole | undefined, chosen: DtlsConfiguration,
     active: ['passive'],
     passive: ['active'],
   };
-  if (accepted === undefined || !(allowed[offered] ?? []).includes(accepted)) {
+  // Own keys only: the offered role is the SIP peer's text (`a=setup:constructor`).
+  const answers = Object.hasOwn(allowed, offered) ? allowed[offered]! : [];
+  if (accepted === undefined || !answers.includes(accepted)) {
     throw new GatewayError(
       'setup-invalid',
       `session-accept setup='${accepted ?? ''}' does not answer the SIP offer's a=setup:${offered}`,

@@ -47,6 +47,11 @@ export interface BaresipOptions {
   user?: string;
   /** Audio codec modules in preference order (default opus then g711). */
   codecs?: ('opus' | 'g711' | 'g722')[];
+  /**
+   * SIP over TLS: `sip_certificate` (one PEM file, certificate then private key). baresip 1.0
+   * then also listens for TLS on `sipAddress.port + 1` (see `Baresip.tlsUri`).
+   */
+  tls?: { certificateFile: string };
   /** Lines appended to the config file. */
   extraConfig?: string[];
   /** Startup limit (default 5000 ms). */
@@ -56,6 +61,8 @@ export interface BaresipOptions {
 export interface Baresip {
   /** `sip:<user>@<host>:<port>`: what to call. */
   readonly uri: string;
+  /** With `tls`: `sip:<user>@<host>:<port + 1>;transport=tls`, baresip's TLS socket. */
+  readonly tlsUri: string | undefined;
   readonly pid: number | undefined;
   /** The configuration directory (`-f`), for reading the files written. */
   readonly configDir: string;
@@ -167,6 +174,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   };
   return {
     uri: `sip:${user}@${host}:${port}`,
+    tlsUri: options.tls === undefined ? undefined : `sip:${user}@${host}:${port + 1};transport=tls`,
     pid: child.pid,
     configDir,
     output: () => text,
@@ -210,6 +218,7 @@ export function baresipConfig(options: BaresipOptions): string {
     'poll_method epoll',
     `net_interface ${host}`,
     `sip_listen ${host}:${port}`,
+    ...(options.tls === undefined ? [] : [`sip_certificate ${options.tls.certificateFile}`]),
     'call_max_calls 4',
     'audio_player aubridge,nil',
     'audio_alert aubridge,nil',

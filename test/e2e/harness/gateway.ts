@@ -28,6 +28,10 @@ export interface TestGatewayOptions {
   outboundProxy?: string;
   /** Extra keys merged over the defaults (jingle timeouts, sdp forms…). */
   overrides?: Partial<Pick<GatewayConfigInput, 'sdp' | 'xtls' | 'jingle'>>;
+  /** `sip.timers` (T1/T2 of the user agent layer), shortened by tests of retransmission and timeouts. */
+  sipTimers?: { t1Ms?: number; t2Ms?: number };
+  /** Further `sip.*` keys (trunk, inboundAuth, tls, listen…), merged last over the SIP group. */
+  sip?: Partial<GatewayConfigInput['sip']>;
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
@@ -45,6 +49,8 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       domain: GATEWAY_SIP_DOMAIN,
       listen: [`udp:${GATEWAY_SIP_HOST}:${String(sipPort)}`, `tcp:${GATEWAY_SIP_HOST}:${String(sipPort)}`],
       ...(options.outboundProxy !== undefined ? { outboundProxy: options.outboundProxy } : {}),
+      ...(options.sipTimers !== undefined ? { timers: options.sipTimers } : {}),
+      ...options.sip,
     },
     http: { listen: '127.0.0.1:0' },
     ...options.overrides,

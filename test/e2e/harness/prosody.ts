@@ -33,6 +33,10 @@ export interface ProsodyOptions {
   componentSecret?: string;
   /** Accounts created before start. Default: alice/alice-pass and bob/bob-pass. */
   users?: ProsodyUser[];
+  /** Further XEP-0114 components on the same port (benchmarks: a load client as a component). */
+  extraComponents?: { domain: string; secret: string }[];
+  /** Prosody's log level. Default `debug`; benchmarks use `warn` so logging does not bind. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface ProsodyServer {
@@ -81,7 +85,17 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
   const logPath = join(dir, 'prosody.log');
   await writeFile(
     configPath,
-    prosodyConfig({ dir, logPath, domain, componentDomain, componentSecret, c2sPort, componentPort }),
+    prosodyConfig({
+      dir,
+      logPath,
+      domain,
+      componentDomain,
+      componentSecret,
+      c2sPort,
+      componentPort,
+      extraComponents: options.extraComponents ?? [],
+      logLevel: options.logLevel ?? 'debug',
+    }),
   );
   const accounts = join(dir, 'data', encodeStoreName(domain), 'accounts');
   await mkdir(accounts, { recursive: true });
@@ -192,6 +206,8 @@ interface ConfigValues {
   componentSecret: string;
   c2sPort: number;
   componentPort: number;
+  extraComponents: { domain: string; secret: string }[];
+  logLevel: string;
 }
 
 function prosodyConfig(v: ConfigValues): string {
@@ -202,7 +218,7 @@ data_path = ${luaString(join(v.dir, 'data'))}
 pidfile = ${luaString(join(v.dir, 'prosody.pid'))}
 certificates = ${luaString(v.dir)}
 plugin_paths = {}
-log = { { levels = { min = "debug" }, to = "file", filename = ${luaString(v.logPath)} } }
+log = { { levels = { min = ${luaString(v.logLevel)} }, to = "file", filename = ${luaString(v.logPath)} } }
 modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; "presence"; "message"; "iq"; "posix" }
 modules_disabled = { "s2s"; "tls"; "offline"; "s2s_bidi"; "dialback" }
 interfaces = { "127.0.0.1" }
@@ -227,7 +243,9 @@ VirtualHost ${luaString(v.domain)}
 
 Component ${luaString(v.componentDomain)}
   component_secret = ${luaString(v.componentSecret)}
-`;
+${v.extraComponents
+  .map((c) => `\nComponent ${luaString(c.domain)}\n  component_secret = ${luaString(c.secret)}\n`)
+  .join('')}`;
 }
 
 function luaString(value: string): string {
