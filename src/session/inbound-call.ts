@@ -210,15 +210,8 @@ export class InboundCall extends Call {
       });
     } catch (err) {
       if (!isGatewayError(err)) throw err;
-      this.ctx.observer.mappingError(err.code);
       // The answer cannot reach SIP: the caller gets the error status, the callee a terminate.
-      afterReply(() => {
-        this.post(async () => {
-          this.rejectSip(sipResponseForGatewayError(err, this.ctx.config.sip.domain));
-          await this.terminateXmpp(reasonForGatewayError(err));
-          this.finish('failed', reasonForGatewayError(err));
-        });
-      });
+      this.onUnusableAccept(err);
       if (err.entry.xmpp.disposition === 'iq-error') throw err;
       return Promise.resolve();
     }
