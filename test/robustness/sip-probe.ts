@@ -5,6 +5,23 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
+
+/** Resolves when `done()` holds (re-checked whenever a waiter is woken), or false after `timeoutMs`. */
+async function waitUntil(waiters: (() => void)[], done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, left);
+      waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  return true;
+}
 import { randomBytes } from 'node:crypto';
 
 export const PEER_HOST = '127.0.0.1';
@@ -83,19 +100,7 @@ export class UdpPeer {
 
   /** Resolves when `done()` holds, or after `timeoutMs` (returns whether it held). */
   async until(done: () => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
+    return waitUntil(this.waiters, done, timeoutMs);
   }
 
   close(): void {
@@ -149,19 +154,7 @@ export class TcpPeer {
   }
 
   async until(done: () => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
+    return waitUntil(this.waiters, done, timeoutMs);
   }
 
   close(): void {
