@@ -22,6 +22,7 @@ interface Entity {
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
   reconnect: { stop(): void };
+  socket: { setNoDelay(noDelay: boolean): unknown } | null;
   on(event: string, listener: (...args: unknown[]) => void): void;
 }
 
@@ -88,6 +89,8 @@ export class XmppLoadClient {
       else library(element);
     };
     entity.on('error', () => undefined);
+    // Like the gateway: no Nagle delay between an IQ result and the session-accept after it.
+    entity.on('connect', () => entity.socket?.setNoDelay(true));
     await entity.start();
     return client;
   }

@@ -22,6 +22,11 @@ allow_registration = false
 
 storage = "internal"
 
+-- Prosody leaves Nagle's algorithm on by default; with it, a stanza written right after another
+-- waits for the peer's delayed ACK (up to 40 ms on Linux) on the component connection.
+-- Call signalling is a chain of such small writes (docs/operations.md "Latency").
+network_settings = { nagle = false }
+
 log = {
   { levels = { min = "info" }, to = "console" };
 }

@@ -26,6 +26,7 @@ import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts'
 import { IqTracker } from './iq-tracker.ts';
 import { XmppAuthenticationError, XmppOfflineError, type IqHandler, type XmppPort, type XmppStatus } from './port.ts';
 import { answerIqRequest, describeLimit, refusalForDroppedStanza } from './iq-router.ts';
+import { writeCoalescer } from './write-coalescer.ts';
 import { StanzaGuard, type DroppedStanza, type StanzaLimits, type StreamViolation } from './stanza-guard.ts';
 
 /** The subset of a pino logger the component uses. */
@@ -171,6 +172,13 @@ export function createXmppComponent(options: XmppComponentOptions): XmppPort {
     }
   });
 
+  // Signalling is request/response on one long-lived stream: with Nagle's algorithm a second
+  // small write (a session-accept right after an IQ result) waits for the server's delayed ACK,
+  // adding up to 40 ms per hop on Linux (docs/operations.md "Latency").
+  entity.on('connect', () => {
+    entity.socket?.setNoDelay(true);
+  });
+
   entity.on('online', () => {
     clearTimeout(watchdog);
     attempts = 0;
@@ -293,6 +301,8 @@ export function createXmppComponent(options: XmppComponentOptions): XmppPort {
     });
   }
 
+  const coalesceWrites = writeCoalescer(() => entity.socket);
+
   // ---- the port --------------------------------------------------------------------------------
 
   const port: XmppPort = {
@@ -314,6 +324,7 @@ export function createXmppComponent(options: XmppComponentOptions): XmppPort {
       // X114 §3: every stanza carries `from`; the gateway's are in its own domain (spec §6.8).
       stanza.attrs.from ??= domain;
       if (traceEnabled()) log.trace({ stanza: stanza.toString() }, 'XMPP out');
+      coalesceWrites();
       try {
         await entity.send(stanza);
       } catch (err) {

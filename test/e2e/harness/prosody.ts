@@ -37,6 +37,8 @@ export interface ProsodyOptions {
   extraComponents?: { domain: string; secret: string }[];
   /** Prosody's log level. Default `debug`; benchmarks use `warn` so logging does not bind. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Lua lines added to the global section. Default: Nagle off (docs/operations.md "Latency"). */
+  globalConfig?: string;
 }
 
 export interface ProsodyServer {
@@ -95,6 +97,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
       componentPort,
       extraComponents: options.extraComponents ?? [],
       logLevel: options.logLevel ?? 'debug',
+      globalConfig: options.globalConfig ?? 'network_settings = { nagle = false }',
     }),
   );
   const accounts = join(dir, 'data', encodeStoreName(domain), 'accounts');
@@ -208,6 +211,7 @@ interface ConfigValues {
   componentPort: number;
   extraComponents: { domain: string; secret: string }[];
   logLevel: string;
+  globalConfig: string;
 }
 
 function prosodyConfig(v: ConfigValues): string {
@@ -238,6 +242,7 @@ authentication = "internal_plain"
 disable_sasl_mechanisms = { "SCRAM-SHA-1"; "SCRAM-SHA-1-PLUS"; "DIGEST-MD5" }
 storage = "internal"
 limits = {}
+${v.globalConfig}
 
 VirtualHost ${luaString(v.domain)}
 
