@@ -2,7 +2,7 @@
  * Identifiers the translator has to invent: a=tls-id values, Jingle candidate ids and SDP
  * session ids. They are injected so the mapping core stays pure and golden tests stay exact.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBase64url, randomHex, randomUint48 } from '../ops/random.ts';
 
 export interface IdSource {
   /** RFC 8842 §4: 20–255 chars of ALPHA / DIGIT / "+" / "/" / "-" / "_", ≥ 120 bits of randomness. */
@@ -16,9 +16,9 @@ export interface IdSource {
 /** Production ids: 144 random bits per tls-id (24 base64url chars), 48 per candidate id. */
 export function randomIdSource(): IdSource {
   return {
-    tlsId: () => randomBytes(18).toString('base64url'),
-    candidateId: () => `c${randomBytes(6).toString('hex')}`,
-    sessionId: () => (randomBytes(6).readUIntBE(0, 6) + 1).toString(),
+    tlsId: () => randomBase64url(18),
+    candidateId: () => `c${randomHex(6)}`,
+    sessionId: () => (randomUint48() + 1).toString(),
   };
 }
 

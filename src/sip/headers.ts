@@ -2,7 +2,7 @@
  * Header helpers of the dialog layer: tags, branches, reason phrases, option tags and the extra
  * headers callers pass by name.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../ops/random.ts';
 import type { ExtraHeaders } from './dialog-types.ts';
 import type { SipHeaders, SipNameAddr } from './message.ts';
 
@@ -63,18 +63,14 @@ export function reasonPhrase(status: number): string {
   return phrases[status] ?? (status < 200 ? 'Session Progress' : status < 300 ? 'OK' : 'Error');
 }
 
-function randomToken(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
-}
-
 /** RFC 3261 §19.3: tags are cryptographically random, at least 32 bits. */
 export function newTag(): string {
-  return randomToken(8);
+  return randomHex(8);
 }
 
 /** RFC 3261 §8.1.1.7: branch IDs start with the magic cookie `z9hG4bK`. */
 export function newBranch(): string {
-  return `z9hG4bK${randomToken(10)}`;
+  return `z9hG4bK${randomHex(10)}`;
 }
 
 export function tagOf(address: SipNameAddr | undefined): string | undefined {

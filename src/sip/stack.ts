@@ -28,7 +28,7 @@
  *   §18.1.1), because peers listening on UDP only are common.
  */
 import * as sip from 'sip';
-import type { SipLibFlow, SipLibMessage, SipLibNameAddr } from 'sip';
+import type { SipLibFlow, SipLibMessage, SipLibNameAddr, SipLibUri } from 'sip';
 import type { SipMessage, SipRemote, SipRequest, SipResponse, SipTransportName } from './message.ts';
 import { isSipRequest } from './message.ts';
 import type { IncomingSipRequest, SipClientTransaction, SipPort } from './port.ts';
@@ -180,11 +180,26 @@ export function createSipStack(options: SipStackOptions): SipPort {
     });
   }
 
+  /**
+   * `encodeFlowUri` signs the flow with an HMAC on every call; the peers of a gateway are few
+   * (trunks, proxies), so the signed URI is kept per flow. Bounded: a flood of distinct sources
+   * only empties the cache.
+   */
+  const flowUris = new Map<string, SipLibUri>();
+  function flowUriOf({ stack, flow }: Destination): SipLibUri {
+    const key = `${String(stack.port)} ${flow.protocol} ${flow.address} ${String(flow.port)} ${flow.local?.address ?? ''} ${String(flow.local?.port ?? '')}`;
+    let uri = flowUris.get(key);
+    if (uri === undefined) {
+      if (flowUris.size >= 1024) flowUris.clear();
+      uri = stack.lib.encodeFlowUri(flow as SipLibFlow & { local: { address: string; port: number } });
+      flowUris.set(key, uri);
+    }
+    return uri;
+  }
+
   /** Sends `request` on `destination`; the flow URI in front of the Route set is consumed by `sip`. */
   function sendTo(destination: Destination, wire: SipLibMessage, callback?: (response: SipLibMessage) => void): void {
-    const flowUri = destination.stack.lib.encodeFlowUri(
-      destination.flow as SipLibFlow & { local: { address: string; port: number } },
-    );
+    const flowUri = { ...flowUriOf(destination), params: {} };
     const routes = (wire.headers.route as SipLibNameAddr[] | undefined) ?? [];
     wire.headers.route = [{ uri: flowUri, params: {} }, ...routes];
     captureConnections(destination.stack.sockets.streams, destination.stack.screen, () => {

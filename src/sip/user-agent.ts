@@ -17,6 +17,7 @@ import { defaultAllow, maxForwardsOf, optionTags, tagOf, uriUser, withTag } from
 import type { SipLogger } from './logger.ts';
 import type { IncomingSipRequest, SipPort } from './port.ts';
 import { UacInvite } from './uac-invite.ts';
+import { ServerInviteTable } from './server-invites.ts';
 import { UasInvite } from './uas-invite.ts';
 import { defaultT1Ms, defaultT2Ms, dialogKey, UaContext } from './ua-context.ts';
 
@@ -50,7 +51,7 @@ class UserAgent implements SipUserAgent {
   private readonly ctx: UaContext;
   private readonly dialogs = new Map<string, Dialog>();
   /** Incoming INVITEs by Call-ID and top Via branch, kept 64·T1 after their final response. */
-  private readonly serverInvites = new Map<string, UasInvite>();
+  private readonly serverInvites = new ServerInviteTable();
   private inviteHandler: ((invite: IncomingInvite) => void) | undefined;
   private outOfDialogHandler: ((incoming: IncomingSipRequest) => boolean) | undefined;
   private closing: Promise<void> | undefined;
@@ -178,9 +179,9 @@ class UserAgent implements SipUserAgent {
       dialog.receive(incoming);
       return;
     }
-    const early = [...this.serverInvites.values()].find(
-      (invite) => !invite.finished && invite.isEarlyDialogRequest(request),
-    );
+    const early = this.serverInvites
+      .withCallId(request.headers['call-id'])
+      .find((invite) => !invite.finished && invite.isEarlyDialogRequest(request));
     if (early !== undefined && request.method === 'BYE') {
       // RFC 3261 §15: the caller may end an early dialog with BYE; the INVITE gets 487.
       this.respond(incoming, 200);
@@ -200,7 +201,9 @@ class UserAgent implements SipUserAgent {
     const { request } = incoming;
     const branch = request.headers.via?.[0]?.params.branch;
     const invite =
-      typeof branch === 'string' ? this.serverInvites.get(inviteKey(request.headers['call-id'], branch)) : undefined;
+      typeof branch === 'string'
+        ? this.serverInvites.get(ServerInviteTable.key(request.headers['call-id'], branch))
+        : undefined;
     if (invite === undefined) {
       this.respond(incoming, 481);
       return;
@@ -218,17 +221,19 @@ class UserAgent implements SipUserAgent {
     const { request } = incoming;
     const callId = request.headers['call-id'];
     const branch = request.headers.via?.[0]?.params.branch;
-    const key = inviteKey(callId, typeof branch === 'string' ? branch : '');
+    const key = ServerInviteTable.key(callId, typeof branch === 'string' ? branch : '');
     if (this.serverInvites.has(key)) return; // retransmission after the stack's transaction ended
     // RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a transaction in progress, other
     // branch → a merged request (forked and looped back) → 482.
     const fromTag = tagOf(request.headers.from);
-    const merged = [...this.serverInvites.values()].some(
-      (invite) =>
-        invite.callId === callId &&
-        tagOf(invite.request.headers.from) === fromTag &&
-        invite.request.headers.cseq.seq === request.headers.cseq.seq,
-    );
+    const merged = this.serverInvites
+      .withCallId(callId)
+      .some(
+        (invite) =>
+          invite.callId === callId &&
+          tagOf(invite.request.headers.from) === fromTag &&
+          invite.request.headers.cseq.seq === request.headers.cseq.seq,
+      );
     if (merged) {
       this.respond(incoming, 482);
       return;
@@ -253,7 +258,9 @@ class UserAgent implements SipUserAgent {
     // RFC 3261 §8.2.6.1 / §17.2.1: 100 Trying at once, the answer may take a while.
     this.respond(incoming, 100);
     const invite: UasInvite = new UasInvite(this.ctx, incoming, this.contactFor(incoming), () => {
-      this.ctx.setTimer(() => this.serverInvites.delete(key), this.ctx.transactionTimeoutMs);
+      this.ctx.setTimer(() => {
+        this.serverInvites.delete(key);
+      }, this.ctx.transactionTimeoutMs);
     });
     this.serverInvites.set(key, invite);
     this.ctx.callHandler('invite', () => {
@@ -302,8 +309,4 @@ function acceptsSdp(accept: unknown): boolean {
     .split(',')
     .map((range) => range.split(';')[0]!.trim().toLowerCase())
     .some((type) => type === 'application/sdp' || type === 'application/*' || type === '*/*');
-}
-
-function inviteKey(callId: string, branch: string): string {
-  return `${callId}\n${branch}`;
 }

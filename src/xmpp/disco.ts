@@ -86,9 +86,12 @@ export function capsVerification(identity: DiscoIdentity, features: readonly str
  */
 export function discoInfoHandler(domain: string): IqHandler {
   return (iq) => {
+    // Every IQ passes here first (Jingle sets included): the cheap tests before parsing `to`.
+    if (iq.attrs.type !== 'get') return Promise.resolve(false);
     const query = iq.getChildElements()[0];
+    if (query === undefined) return Promise.resolve(false);
     const identity = identityFor(iq.attrs.to ?? '', domain);
-    if (iq.attrs.type !== 'get' || query === undefined || identity === undefined) return Promise.resolve(false);
+    if (identity === undefined) return Promise.resolve(false);
     const node = query.attrs.node;
     if (query.is('query', NS_DISCO_INFO)) return Promise.resolve(buildDiscoInfo(identity, node));
     if (query.is('query', NS_DISCO_ITEMS)) return Promise.resolve(xml('query', { xmlns: NS_DISCO_ITEMS, node }));

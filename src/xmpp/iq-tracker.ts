@@ -8,6 +8,7 @@ import { IqTimeoutError } from './port.ts';
 import { parseStanzaError } from './stanza-error.ts';
 
 interface Pending {
+  /** The addressee as the request named it; normalised only when the answer's `from` differs. */
   peer: string;
   resolve: (result: Element) => void;
   reject: (error: Error) => void;
@@ -31,7 +32,7 @@ export class IqTracker {
         this.pending.delete(id);
         reject(new IqTimeoutError(timeoutMs));
       }, timeoutMs);
-      this.pending.set(id, { peer: normalizeJid(peer), resolve, reject, timer });
+      this.pending.set(id, { peer, resolve, reject, timer });
     });
   }
 
@@ -48,7 +49,8 @@ export class IqTracker {
     const id = answer.attrs.id;
     const entry = id === undefined ? undefined : this.pending.get(id);
     if (id === undefined || entry === undefined) return 'unknown-id';
-    if (normalizeJid(answer.attrs.from ?? '') !== entry.peer) return 'wrong-sender';
+    const from = answer.attrs.from ?? '';
+    if (from !== entry.peer && normalizeJid(from) !== normalizeJid(entry.peer)) return 'wrong-sender';
     clearTimeout(entry.timer);
     this.pending.delete(id);
     if (answer.attrs.type === 'error') entry.reject(parseStanzaError(answer));
