@@ -3,13 +3,14 @@
  * the call layer between them, and drain. Operational pieces (HTTP, signals) live in src/ops
  * and src/cli/run.ts; this module only knows ports and calls.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from './ops/random.ts';
 import type { Element } from '@xmpp/component';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config/schema.ts';
 import { randomIdSource } from './mapping/ids.ts';
 import type { GatewayMetrics } from './ops/metrics.ts';
 import { addressConfigFor, translateOptionsFor, type GatewayContext } from './session/context.ts';
+import { AdmissionControl, EventLoopDelaySampler } from './session/admission.ts';
 import { createCallAuthorizer } from './session/authorization.ts';
 import { CallRegistry } from './session/registry.ts';
 import { inviteHandler, jingleIqHandler, jmiMessageHandler } from './session/router.ts';
@@ -117,6 +118,17 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     return `sip:${user}@${host}:${String(socket.port)}${param}`;
   };
 
+  // Load shedding (overload.*): the sampler runs even with the delay limit off, for the metric.
+  const eventLoop = new EventLoopDelaySampler();
+  const admission = new AdmissionControl(config.overload, {
+    calls: registry,
+    eventLoopDelayMs: eventLoop.delayMs,
+    observer: metrics,
+    logger,
+    now: () => performance.now(),
+  });
+  metrics.watchAdmission({ eventLoopDelayMs: eventLoop.delayMs, callsInSetup: () => registry.settingUp });
+
   const ctx: GatewayContext = {
     config,
     xmpp,
@@ -129,12 +141,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     disco: createDiscoCache(xmpp),
     registry,
     authorizer,
+    admission,
     contactUri,
     isDraining: () => draining,
-    newSid: () =>
-      randomBytes(12)
-        .toString('base64url')
-        .replace(/^[-\d]/, 's'),
+    newSid: () => randomBase64url(12).replace(/^[-\d]/, 's'),
     now: () => performance.now(),
     deferUntilOnline: (stanza) => {
       if (outbox.length >= outboxLimit) outbox.shift();
@@ -151,6 +161,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   try {
     await xmpp.start();
   } catch (err) {
+    eventLoop.stop();
     await sip.close();
     throw err;
   }
@@ -198,6 +209,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     close() {
       closed ??= (async () => {
         draining = true;
+        eventLoop.stop();
         await xmpp.stop();
         await registration?.stop(); // RFC 3261 §10.2.2: remove the binding (Expires: 0)
         await sip.close();

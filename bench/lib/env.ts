@@ -29,7 +29,16 @@ export interface TrialResult {
   pass: boolean;
   offered: number;
   completed: number;
+  /** Calls that failed, not counting `shed`. */
   failed: number;
+  /**
+   * Calls the gateway shed (admission control, src/session/admission.ts) as the load generator saw
+   * them: 503 to the INVITE (SIPp), `resource-constraint` to the session-initiate (XMPP client).
+   * Refused early on purpose, so neither answered nor failures.
+   */
+  shed: number;
+  /** The gateway's own count of the calls it shed, by reason (jsg_calls_refused_total). */
+  shedByGateway: Record<string, number>;
   retransmissions: number;
   /** Final statuses SIPp received on its INVITEs, or XMPP failure reasons. */
   outcomes: Record<string, number>;
@@ -74,6 +83,9 @@ export async function startBench(
     componentSecret: secret,
     users: [],
     logLevel: 'warn',
+    // The harness default turns Nagle off (docs/operations.md "Latency"); BENCH_PROSODY_CONFIG
+    // replaces those global lines, e.g. with '' to measure Prosody's own default.
+    ...(process.env.BENCH_PROSODY_CONFIG !== undefined ? { globalConfig: process.env.BENCH_PROSODY_CONFIG } : {}),
     extraComponents: [
       { domain: LOAD_DOMAIN, secret },
       { domain: ECHO_DOMAIN, secret },
@@ -145,6 +157,7 @@ export async function startBench(
     ): Promise<TrialResult> => {
       const calls = Math.max(1, Math.round((rate * durationMs) / 1000));
       const stop = measure(pid);
+      const shedBefore = direction === 'sip-to-xmpp' ? await shedCounts(gateway) : {};
       const sipp = startSippLoad({
         scenario: 'uac-bench.xml',
         localPort: await freeDualPort(SIPP_HOST),
@@ -157,7 +170,8 @@ export async function startBench(
       });
       const r = await sipp.done;
       const usage = stop();
-      return fromSipp(direction, rate, calls, r, usage);
+      const shedByGateway = direction === 'sip-to-xmpp' ? since(shedBefore, await shedCounts(gateway)) : {};
+      return fromSipp(direction, rate, calls, r, { ...usage, shedByGateway });
     };
 
     const bench: Bench = {
@@ -185,8 +199,10 @@ export async function startBench(
         });
         await new Promise((r) => setTimeout(r, 300)); // SIPp binds its socket
         const stop = measure(gateway.pid);
+        const shedBefore = await shedCounts(gateway);
         const run = await load.runOutbound({ rate, durationMs, holdMs, callee: SIP_CALLEE_JID });
         const usage = stop();
+        const shedByGateway = since(shedBefore, await shedCounts(gateway));
         const uasDone = await Promise.race([
           uas.done,
           new Promise<undefined>((r) =>
@@ -198,7 +214,7 @@ export async function startBench(
         if (uasDone === undefined) uas.kill();
         const sip = uasDone ?? (await uas.done);
         await bench.drain();
-        return fromXmpp(rate, run, sip, usage);
+        return fromXmpp(rate, run, sip, { ...usage, shedByGateway });
       },
       async drain(maxMs = 40_000) {
         const deadline = Date.now() + maxMs;
@@ -222,8 +238,27 @@ export async function startBench(
 
 type Usage = Pick<
   TrialResult,
-  'cpuPercent' | 'cpuMs' | 'rssMiB' | 'prosodyCpuPercent' | 'loadClientCpuPercent' | 'loadAverage'
+  'cpuPercent' | 'cpuMs' | 'rssMiB' | 'prosodyCpuPercent' | 'loadClientCpuPercent' | 'loadAverage' | 'shedByGateway'
 >;
+
+/** The reasons of jsg_calls_refused_total that admission control counts (src/session/admission.ts). */
+const SHED_REASONS = ['max-calls', 'max-setups', 'event-loop-delay'] as const;
+
+async function shedCounts(gateway: GatewayProcess): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const reason of SHED_REASONS) {
+    counts[reason] = await gateway.metric('jsg_calls_refused_total', `reason="${reason}"`);
+  }
+  return counts;
+}
+
+function since(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]));
+}
+
+/** SIP status of a shed INVITE [RFC 3261 §21.5.4]; IQ error of a shed session-initiate [RFC 6120 §8.3.3.18]. */
+const SHED_STATUS = '503';
+const SHED_XMPP_FAILURE = 'initiate-error:resource-constraint';
 
 function fromSipp(
   direction: 'sip-to-xmpp' | 'echo-uas',
@@ -234,6 +269,8 @@ function fromSipp(
 ): TrialResult {
   const refused = Object.entries(r.statuses).filter(([code]) => code !== '200');
   const answered = r.statuses['200'] ?? r.successful;
+  // uac-bench.xml fails every refused call on purpose, so SIPp's FailedCall includes the shed ones.
+  const shed = r.statuses[SHED_STATUS] ?? 0;
   return {
     direction,
     rate,
@@ -245,7 +282,8 @@ function fromSipp(
       refused.every(([, n]) => n === 0),
     offered: r.created,
     completed: Math.min(answered, r.successful),
-    failed: r.failed,
+    failed: Math.max(0, r.failed - shed),
+    shed,
     retransmissions: r.retransmissions,
     outcomes: r.statuses,
     sipSetupMs: summarise(r.setupMs),
@@ -255,13 +293,15 @@ function fromSipp(
 }
 
 function fromXmpp(rate: number, run: OutboundRun, sip: SippLoadResult, usage: Usage): TrialResult {
+  const shed = run.failures[SHED_XMPP_FAILURE] ?? 0;
   return {
     direction: 'xmpp-to-sip',
     rate,
     pass: run.failed === 0 && run.completed === run.offered && sip.failed === 0 && sip.retransmissions === 0,
     offered: run.offered,
     completed: run.completed,
-    failed: run.failed + sip.failed,
+    failed: run.failed - shed + sip.failed,
+    shed,
     retransmissions: sip.retransmissions,
     outcomes: run.failures,
     sipSetupMs: summarise([]),

@@ -38,8 +38,8 @@ export interface GatewayProcess {
   metricsUrl: string;
   /** The gateway's stderr and stdout so far (warnings and errors). */
   output(): string;
-  /** One gauge or counter value of /metrics (sum over its label sets). */
-  metric(name: string): Promise<number>;
+  /** One gauge or counter value of /metrics: the sum over its label sets, or over those containing `labels` (`reason="max-setups"`). */
+  metric(name: string, labels?: string): Promise<number>;
   /** SIGTERM (drain), then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -49,7 +49,9 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const sipPort = await freeDualPort(GATEWAY_HOST);
   const httpPort = await freePort('127.0.0.1', 'tcp');
   const config = {
-    xmpp: options.xmpp,
+    // The XMPP load client plays 500 users: past 250 calls/s each would start more than the default
+    // 30 calls a minute (xmpp.limits), and per-user refusals would pass for load shedding.
+    xmpp: { ...options.xmpp, limits: { callsPerMinute: 1_000_000, concurrentCalls: 1_000_000 } },
     sip: {
       domain: 'sip.gw.bench',
       listen: [`udp:${GATEWAY_HOST}:${String(sipPort)}`],
@@ -101,12 +103,13 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     sipAddress: `${GATEWAY_HOST}:${String(sipPort)}`,
     metricsUrl,
     output: () => output,
-    async metric(name) {
+    async metric(name, labels) {
       const text = await (await fetch(metricsUrl)).text();
       let sum = 0;
       for (const line of text.split('\n')) {
-        if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-          sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+        if (!line.startsWith(`${name} `) && !line.startsWith(`${name}{`)) continue;
+        if (labels !== undefined && !line.slice(0, line.lastIndexOf(' ')).includes(labels)) continue;
+        sum += Number(line.slice(line.lastIndexOf(' ') + 1));
       }
       return sum;
     },

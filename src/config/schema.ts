@@ -380,6 +380,36 @@ export const gatewayConfigSchema = z.strictObject({
         .describe('On SIGTERM, how long active calls may continue before they are ended'),
     })
     .prefault({}),
+  // Admission control (src/session/admission.ts): new calls past these get 503 / resource-constraint.
+  overload: z
+    .strictObject({
+      maxCalls: z
+        .number()
+        .int()
+        .min(0, { error: 'must be 0 (no limit) or more' })
+        .default(20000)
+        .describe('Calls in progress at once (any state); a new call past it is refused; 0 = no limit'),
+      maxSetups: z
+        .number()
+        .int()
+        .min(0, { error: 'must be 0 (no limit) or more' })
+        .default(1000)
+        .describe('Calls in set-up (not answered yet) at once; a new call past it is refused; 0 = no limit'),
+      maxEventLoopDelayMs: z
+        .number()
+        .int()
+        .min(0, { error: 'must be 0 (off) or more' })
+        .default(50)
+        .describe('Event-loop delay (p90 over 1 s) above which new calls are refused; 0 = off'),
+      retryAfterSeconds: z
+        .number()
+        .int()
+        .min(1, { error: 'must be at least 1' })
+        .max(3600, { error: 'must be at most 3600' })
+        .default(5)
+        .describe('Retry-After (s) of the 503 to a refused INVITE'),
+    })
+    .prefault({}),
 });
 
 /** The whole service configuration, every default and derived value resolved. */

@@ -175,6 +175,8 @@ export const errorCatalogue = {
     sip: { status: 503 },
   },
   'gateway-draining': { xmpp: iq('service-unavailable', 'wait'), reason: 'general-error', sip: { status: 503 } },
+  // Admission control [src/session/admission.ts; RFC 6120 §8.3.3.18; RFC 3261 §21.5.4 with Retry-After].
+  'gateway-overloaded': { xmpp: iq('resource-constraint', 'wait'), reason: 'general-error', sip: { status: 503 } },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -25,6 +25,9 @@ export const callOutcomes: readonly CallOutcome[] = [
   'refused',
 ];
 
+/** Admission-control refusals (src/session/admission.ts) happen in both directions. */
+const overloadReasons: ReadonlySet<RefusalReason> = new Set(['max-calls', 'max-setups', 'event-loop-delay']);
+
 /** From a fast 200 on a LAN to a callee who answers after ringing for half a minute. */
 export const callSetupBuckets: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30];
 
@@ -59,6 +62,12 @@ export function sipMethodLabel(message: SipRequest | SipResponse): string {
   return statusClass >= 1 && statusClass <= 6 ? `response_${statusClass}xx` : 'response_other';
 }
 
+/** What the admission gauges read (src/session/admission.ts, src/session/registry.ts). */
+export interface AdmissionSource {
+  eventLoopDelayMs(): number;
+  callsInSetup(): number;
+}
+
 export interface GatewayMetricsOptions {
   /** Node.js process metrics (CPU, memory, event loop lag, GC). Default true. */
   processMetrics?: boolean;
@@ -76,6 +85,8 @@ export class GatewayMetrics implements CallObserver {
   private readonly callsRefused: Counter<'direction' | 'reason'>;
   /** Created on the first report: only gateways with `sip.trunk.registrar` export it. */
   private sipRegisteredGauge: Gauge | undefined;
+  /** Set by watchAdmission: only gateways export these. */
+  private admissionSource: AdmissionSource | undefined;
   /** Whether the component has been online before: the next `online` is a reconnect. */
   private xmppWasOnline = false;
   private lastXmppStatus: XmppStatus | undefined;
@@ -126,7 +137,10 @@ export class GatewayMetrics implements CallObserver {
       registers,
     });
     for (const reason of refusalReasons) {
-      this.callsRefused.inc({ direction: reason.startsWith('source-') ? 'sip-to-xmpp' : 'xmpp-to-sip', reason }, 0);
+      const directions = overloadReasons.has(reason)
+        ? callDirections
+        : [reason.startsWith('source-') ? 'sip-to-xmpp' : 'xmpp-to-sip'];
+      for (const direction of directions) this.callsRefused.inc({ direction, reason }, 0);
     }
     // Zero series exist from the start, so rate() and alerts see a 0 → 1 change, not a new series.
     this.xmppConnected.set(0);
@@ -181,6 +195,39 @@ export class GatewayMetrics implements CallObserver {
 
   callRefused(direction: CallDirection, reason: RefusalReason): void {
     this.callsRefused.inc({ direction, reason });
+  }
+
+  /**
+   * Gauges read at scrape time from admission control's sources (src/session/admission.ts): the
+   * event-loop delay it judges by and the calls in set-up it counts. A later call (a gateway
+   * started again on the same metrics) replaces the source.
+   */
+  watchAdmission(source: AdmissionSource): void {
+    const first = this.admissionSource === undefined;
+    this.admissionSource = source;
+    if (!first) return;
+    const registers = [this.registry];
+    for (const gauge of [
+      {
+        name: 'jsg_event_loop_delay_seconds',
+        help: 'Event-loop delay admission control judges by: p90 over the last second, less the 10 ms sampling interval',
+        value: () => (this.admissionSource?.eventLoopDelayMs() ?? 0) / 1000,
+      },
+      {
+        name: 'jsg_calls_in_setup',
+        help: 'Calls in progress not answered yet (what overload.maxSetups bounds)',
+        value: () => this.admissionSource?.callsInSetup() ?? 0,
+      },
+    ]) {
+      new Gauge({
+        name: gauge.name,
+        help: gauge.help,
+        registers,
+        collect() {
+          this.set(gauge.value());
+        },
+      });
+    }
   }
 
   /** The Prometheus text exposition of every metric. */

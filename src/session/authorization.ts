@@ -89,7 +89,7 @@ export function createCallAuthorizer(config: GatewayConfig, deps: CallAuthorizer
 
   /** Calls this user placed that have not ended. */
   function activeCallsOf(user: string): number {
-    return registry.all().filter((call) => call.direction === 'xmpp-to-sip' && bareJid(call.peerJid) === user).length;
+    return registry.callsPlacedBy(user);
   }
 
   return {

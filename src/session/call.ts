@@ -190,6 +190,7 @@ export abstract class Call {
   }
 
   protected answered(): void {
+    this.ctx.registry.established(this);
     this.ctx.observer.callAnswered(this.direction, (this.ctx.now() - this.startedAt) / 1000);
   }
 

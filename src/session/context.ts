@@ -10,6 +10,7 @@ import type { IdSource } from '../mapping/ids.ts';
 import type { TranslateOptions } from '../mapping/translate/options.ts';
 import type { SipUserAgent } from '../sip/dialog-types.ts';
 import type { XmppPort } from '../xmpp/port.ts';
+import type { AdmissionControl } from './admission.ts';
 import type { CallAuthorizer } from './authorization.ts';
 import type { CallDirection, CallOutcome } from './call-state.ts';
 import type { RefusalReason } from './policy.ts';
@@ -43,6 +44,8 @@ export interface GatewayContext {
   readonly registry: CallRegistry;
   /** Allowed callers, dial plan, per-user call limits (src/session/authorization.ts). */
   readonly authorizer: CallAuthorizer;
+  /** Load shedding: whether a new call may start now (src/session/admission.ts). */
+  readonly admission: Pick<AdmissionControl, 'admit'>;
   /** The gateway's Contact URI for a user part, on the socket that suits `transport`. */
   contactUri(user: string, transport: 'udp' | 'tcp' | 'tls'): string;
   /** True while SIGTERM drains: new calls are refused. */

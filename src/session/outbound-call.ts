@@ -62,6 +62,14 @@ export class OutboundCall extends Call {
     const to = iq.attrs.to ?? '';
     ctx.authorizer.checkCaller(from);
     if (ctx.isDraining()) throw new GatewayError('gateway-draining', 'the gateway is shutting down');
+    // Load shedding before any work on the offer [RFC 6120 §8.3.3.18: resource-constraint, wait].
+    const admission = ctx.admission.admit('xmpp-to-sip');
+    if (!admission.admitted) {
+      throw new GatewayError(
+        'gateway-overloaded',
+        `the gateway is overloaded: try again in ${String(admission.retryAfterSeconds)} s`,
+      );
+    }
     let request;
     try {
       request = parseJingle(jingleEl);

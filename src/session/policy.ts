@@ -23,6 +23,10 @@ export const refusalReasons = [
   'concurrent-calls-exceeded',
   'source-not-allowed',
   'source-rate-exceeded',
+  // Admission control, either direction (src/session/admission.ts).
+  'max-calls',
+  'max-setups',
+  'event-loop-delay',
 ] as const;
 export type RefusalReason = (typeof refusalReasons)[number];
 

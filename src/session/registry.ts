@@ -6,9 +6,16 @@ import type { Call } from './call.ts';
 
 export class CallRegistry {
   private readonly byJingle = new Map<string, Call>();
+  /** The Jingle keys bound to each call, so removing a call does not scan every session. */
+  private readonly jingleKeysOf = new Map<Call, string[]>();
   private readonly byCallId = new Map<string, Call>();
   private readonly calls = new Set<Call>();
+  /** Calls not answered yet: what admission control's `overload.maxSetups` bounds (src/session/admission.ts). */
+  private readonly unanswered = new Set<Call>();
   private readonly emptyWaiters = new Set<() => void>();
+  /** XMPP → SIP calls in progress per caller (lowercased bare JID), for the per-user limit. */
+  private readonly placedBy = new Map<string, number>();
+  private readonly callerOf = new Map<Call, string>();
 
   /**
    * Local part and domain compare case-insensitively, the resource exactly [RFC 7622 §3.2–§3.4]:
@@ -23,12 +30,32 @@ export class CallRegistry {
 
   add(call: Call): void {
     this.calls.add(call);
+    this.unanswered.add(call);
     this.byCallId.set(call.callId, call);
+    if (call.direction === 'xmpp-to-sip') {
+      const caller = call.peerJid.replace(/\/.*$/, '').toLowerCase();
+      this.callerOf.set(call, caller);
+      this.placedBy.set(caller, (this.placedBy.get(caller) ?? 0) + 1);
+    }
+  }
+
+  /** XMPP → SIP calls in progress placed by `bareJid` (lowercased, no resource). */
+  callsPlacedBy(bareJid: string): number {
+    return this.placedBy.get(bareJid) ?? 0;
+  }
+
+  /** The call was answered: its set-up is over (Call.answered). */
+  established(call: Call): void {
+    this.unanswered.delete(call);
   }
 
   /** Binds the Jingle key once the XMPP party's full JID is known (after JMI proceed). */
   bindJingle(call: Call, peerJid: string, sid: string): void {
-    this.byJingle.set(CallRegistry.jingleKey(peerJid, sid), call);
+    const key = CallRegistry.jingleKey(peerJid, sid);
+    this.byJingle.set(key, call);
+    const keys = this.jingleKeysOf.get(call);
+    if (keys === undefined) this.jingleKeysOf.set(call, [key]);
+    else keys.push(key);
   }
 
   findByJingle(peerJid: string, sid: string): Call | undefined {
@@ -44,14 +71,28 @@ export class CallRegistry {
     return this.calls.size;
   }
 
+  /** Of the calls that have not ended, those not answered yet. */
+  get settingUp(): number {
+    return this.unanswered.size;
+  }
+
   all(): Call[] {
     return [...this.calls];
   }
 
   remove(call: Call): void {
     if (!this.calls.delete(call)) return;
+    this.unanswered.delete(call);
     if (this.byCallId.get(call.callId) === call) this.byCallId.delete(call.callId);
-    for (const [key, value] of this.byJingle) if (value === call) this.byJingle.delete(key);
+    for (const key of this.jingleKeysOf.get(call) ?? []) if (this.byJingle.get(key) === call) this.byJingle.delete(key);
+    this.jingleKeysOf.delete(call);
+    const caller = this.callerOf.get(call);
+    if (caller !== undefined) {
+      this.callerOf.delete(call);
+      const left = (this.placedBy.get(caller) ?? 1) - 1;
+      if (left > 0) this.placedBy.set(caller, left);
+      else this.placedBy.delete(caller);
+    }
     if (this.calls.size === 0) for (const wake of [...this.emptyWaiters]) wake();
   }
 

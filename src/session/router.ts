@@ -101,6 +101,13 @@ export function inviteHandler(ctx: GatewayContext): (invite: IncomingInvite) => 
       invite.reject(503, { headers: { 'Retry-After': '60' } });
       return;
     }
+    // Load shedding before any work on the INVITE (no SDP parsing, no disco#info, no propose):
+    // RFC 3261 §21.5.4, the client may try another server; §20.33 Retry-After.
+    const admission = ctx.admission.admit('sip-to-xmpp');
+    if (!admission.admitted) {
+      invite.reject(503, { headers: { 'Retry-After': String(admission.retryAfterSeconds) } });
+      return;
+    }
     const { request } = invite;
     try {
       const callee = calleeJidFromRequestUri(request.uri, ctx.address);

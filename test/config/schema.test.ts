@@ -138,6 +138,7 @@ describe('gatewayConfigSchema', () => {
       http: { listen: { host: '127.0.0.1', port: 9100 } },
       log: { level: 'info' },
       shutdown: { drainTimeoutMs: 30000 },
+      overload: { maxCalls: 20000, maxSetups: 1000, maxEventLoopDelayMs: 50, retryAfterSeconds: 5 },
     });
   });
 
@@ -334,6 +335,10 @@ describe('key table', () => {
       ['http.listen', 'GW_HTTP_LISTEN', 'string', false, '127.0.0.1:9100'],
       ['log.level', 'GW_LOG_LEVEL', 'string', false, 'info'],
       ['shutdown.drainTimeoutMs', 'GW_SHUTDOWN_DRAIN_TIMEOUT_MS', 'number', false, 30000],
+      ['overload.maxCalls', 'GW_OVERLOAD_MAX_CALLS', 'number', false, 20000],
+      ['overload.maxSetups', 'GW_OVERLOAD_MAX_SETUPS', 'number', false, 1000],
+      ['overload.maxEventLoopDelayMs', 'GW_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 'number', false, 50],
+      ['overload.retryAfterSeconds', 'GW_OVERLOAD_RETRY_AFTER_SECONDS', 'number', false, 5],
     ]);
     assert.deepEqual(
       gatewayConfigKeys.filter((k) => k.secret).map((k) => k.key),

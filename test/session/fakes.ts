@@ -8,6 +8,7 @@ import { gatewayConfigSchema, type GatewayConfigInput } from '../../src/config/s
 import { sequentialIdSource } from '../../src/mapping/ids.ts';
 import type { CallDirection, CallOutcome } from '../../src/session/call-state.ts';
 import type { RefusalReason } from '../../src/session/policy.ts';
+import { AdmissionControl } from '../../src/session/admission.ts';
 import { createCallAuthorizer } from '../../src/session/authorization.ts';
 import {
   addressConfigFor,
@@ -211,6 +212,15 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
   /** The authorizer's clock (rate limits), moved by hand: `policyClock.ms += 60_000`. */
   const policyClock = { ms: 0 };
   const authorizer = createCallAuthorizer(config, { logger, observer, registry, now: () => policyClock.ms });
+  /** The event-loop delay admission control reads, set by hand: `eventLoop.delayMs = 80`. */
+  const eventLoop = { delayMs: 0 };
+  const admission = new AdmissionControl(config.overload, {
+    calls: registry,
+    eventLoopDelayMs: () => eventLoop.delayMs,
+    observer,
+    logger,
+    now: () => policyClock.ms,
+  });
   const ctx: GatewayContext = {
     config,
     xmpp,
@@ -223,6 +233,7 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
     disco: { features: (jid) => Promise.resolve(features.get(jid) ?? new Set()) },
     registry,
     authorizer,
+    admission,
     contactUri: (user) => `sip:${user}@127.0.0.2:5060`,
     isDraining: () => false,
     newSid: () => `sid${String(++sid)}`,
@@ -231,7 +242,7 @@ export function fakeContext(overrides: Partial<GatewayConfigInput> = {}) {
       deferred.push(stanza);
     },
   };
-  return { ctx, xmpp, sip, observed, features, deferred, policyClock };
+  return { ctx, xmpp, sip, observed, features, deferred, policyClock, eventLoop };
 }
 
 /** Lets setImmediate/queued work run. */

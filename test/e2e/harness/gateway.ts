@@ -26,8 +26,8 @@ export interface TestGatewayOptions {
   prosody: { service: string; componentDomain: string; componentSecret: string; domain: string };
   /** Next hop of outgoing INVITEs, e.g. `sip:127.0.0.1:5070` for a SIPp UAS. */
   outboundProxy?: string;
-  /** Extra keys merged over the defaults (jingle timeouts, sdp forms…). */
-  overrides?: Partial<Pick<GatewayConfigInput, 'sdp' | 'xtls' | 'jingle'>>;
+  /** Extra keys merged over the defaults (jingle timeouts, sdp forms, overload limits…). */
+  overrides?: Partial<Pick<GatewayConfigInput, 'sdp' | 'xtls' | 'jingle' | 'overload'>>;
   /** `sip.timers` (T1/T2 of the user agent layer), shortened by tests of retransmission and timeouts. */
   sipTimers?: { t1Ms?: number; t2Ms?: number };
   /** Further `sip.*` keys (trunk, inboundAuth, tls, listen…), merged last over the SIP group. */
