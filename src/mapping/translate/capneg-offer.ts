@@ -4,6 +4,7 @@
  * checked for usability like an ordinary description.
  */
 import { checkRequiredOptionTags, potentialConfigurations, type AttributeCapability } from '../capneg/index.ts';
+import { isCapnegAttribute } from '../capneg/capabilities.ts';
 import type { DeleteAttributes } from '../capneg/grammar.ts';
 import type { SdpSections } from '../sdp/lines.ts';
 
@@ -26,6 +27,11 @@ export interface OfferConfigurations {
 }
 
 export function expandOfferConfigurations(sections: SdpSections): OfferConfigurations {
+  // Most offers carry no capneg at all: skip reading capabilities once per m-line (a tenth of
+  // an SDP → Jingle translation otherwise).
+  if (![sections.session, ...sections.media].some((lines) => lines.some(isCapnegAttribute))) {
+    return { configurations: sections.media.map(() => []), csupNeeded: false };
+  }
   const configurations = sections.media.map((_, index) =>
     potentialConfigurations(sections, index).map((pc): OfferPcfgChoice => {
       const optional = new Set(pc.optionalAcaps);
