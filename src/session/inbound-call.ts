@@ -34,15 +34,23 @@ export class InboundCall extends Call {
   private sipOffer: SipOffer | undefined;
   private ringing = false;
   private jmi: JmiFlow | undefined;
+  /**
+   * The INVITE, its parsed offer and the mapped offer are needed only until the answer went out;
+   * they are released then (about 6 KiB of heap per established call, docs/performance.md).
+   */
+  private invite: IncomingInvite | undefined;
+  private inspected: InspectedOffer | undefined;
 
   constructor(
     ctx: GatewayContext,
-    private readonly invite: IncomingInvite,
+    invite: IncomingInvite,
     callerJid: string,
     callee: { jid: string; bare: boolean },
-    private readonly inspected: InspectedOffer,
+    inspected: InspectedOffer,
   ) {
     super(ctx, 'sip-to-xmpp', invite.callId, ctx.newSid(), callerJid, callee.jid);
+    this.invite = invite;
+    this.inspected = inspected;
     this.remoteSdp = invite.request.content;
     invite.handle({
       cancelled: (cancel) => {
@@ -92,12 +100,14 @@ export class InboundCall extends Call {
 
   /** Security selection, then session-initiate to the full JID [spec §1.3.2, §6.1]. */
   private initiate(): void {
+    const inspected = this.inspected;
+    if (inspected === undefined) return;
     this.follow(
-      chooseSecurity(this.ctx, this.peerJid, this.inspected),
+      chooseSecurity(this.ctx, this.peerJid, inspected),
       (mechanism) => {
         let offer: SipOffer;
         try {
-          offer = sdpOfferToJingle(this.inspected, mechanism, this.ctx.ids);
+          offer = sdpOfferToJingle(inspected, mechanism, this.ctx.ids);
         } catch (err) {
           if (!isGatewayError(err)) throw err;
           this.ctx.observer.mappingError(err.code);
@@ -167,7 +177,7 @@ export class InboundCall extends Call {
     if (this.ringing || !isPending(this.state)) return;
     this.ringing = true;
     if (this.state === CallState.Calling) this.moveTo(CallState.Ringing);
-    this.invite.provisional(180);
+    this.invite?.provisional(180);
   }
 
   /** X353 §3.7: a proposed session that ends, however it ends, gets `<finish/>` (no-op before proceed). */
@@ -200,7 +210,11 @@ export class InboundCall extends Call {
     if (this.state !== CallState.Calling && this.state !== CallState.Ringing) {
       return Promise.reject(new GatewayError('out-of-order', `session-accept in state ${this.state}`));
     }
-    const offer = this.sipOffer!;
+    const offer = this.sipOffer;
+    const invite = this.invite;
+    if (offer === undefined || invite === undefined) {
+      return Promise.reject(new GatewayError('out-of-order', 'session-accept before session-initiate'));
+    }
     let sdp: string;
     try {
       sdp = jingleAnswerToSdp(requireMediaSession(request.session), offer, this.ctx.translate, this.ctx.ids, {
@@ -217,7 +231,10 @@ export class InboundCall extends Call {
     }
     this.localSdp = sdp;
     this.moveTo(CallState.Active);
-    this.adoptDialog(this.invite.accept(sdp));
+    this.adoptDialog(invite.accept(sdp));
+    this.invite = undefined;
+    this.inspected = undefined;
+    this.sipOffer = undefined;
     this.answered();
     return Promise.resolve();
   }
@@ -239,7 +256,7 @@ export class InboundCall extends Call {
           headers.Warning = formatSipWarning(termination.warning, this.ctx.config.sip.domain);
         }
         if (termination.reasonHeader !== undefined) headers.Reason = termination.reasonHeader;
-        this.invite.reject(termination.status, { headers });
+        this.invite?.reject(termination.status, { headers });
       }
       this.finish(reason.reason === 'busy' || reason.reason === 'decline' ? 'rejected' : 'failed', reason);
       return;
@@ -271,7 +288,7 @@ export class InboundCall extends Call {
   }
 
   private rejectSip(response: SipResponseSpec): void {
-    if (this.invite.finished) return;
+    if (this.invite === undefined || this.invite.finished) return;
     const headers: Record<string, string> = {};
     if (response.warning !== undefined) headers.Warning = response.warning;
     if (response.contact !== undefined) headers.Contact = `<${response.contact}>`;

@@ -28,7 +28,8 @@ export class JmiFlow {
     readonly id: string,
     private readonly from: string,
     private readonly bareJid: string,
-    private readonly offer: InspectedOffer,
+    /** Needed for the propose only; released then, the call may ring for minutes. */
+    private offer: InspectedOffer | undefined,
     private readonly handlers: JmiHandlers,
   ) {}
 
@@ -36,7 +37,8 @@ export class JmiFlow {
   propose(post: (fn: () => void) => void, setTimer: (ms: number, fn: () => void) => void): void {
     this.stage = 'proposed';
     this.post = post;
-    const media = this.offer.media.filter((m) => m.mapped).map((m) => m.media.media);
+    const media = (this.offer?.media ?? []).filter((m) => m.mapped).map((m) => m.media.media);
+    this.offer = undefined;
     this.send(buildJmiPropose({ from: this.from, to: this.bareJid, id: this.id, media }));
     setTimer(this.ctx.config.jingle.ringTimeoutMs, () => {
       if (this.stage !== 'proposed') return;

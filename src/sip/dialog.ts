@@ -113,13 +113,16 @@ export class Dialog implements SipDialog {
     this.pendingAck = undefined;
     this.releaseAckWaiters();
     this.ctx.dialogs.remove(this.key);
+    // The stack keeps this object while a BYE's transaction lives (Timer K/J); the handlers close
+    // over the whole call, which has ended.
+    this.handlers = undefined;
   }
 
   /** The dialog ended without its user asking: tell the user once. */
   private terminate(cause: 'ack-timeout' | 'request-failed'): void {
     if (this.state === DialogState.Terminated) return;
-    this.close();
     const handlers = this.handlers;
+    this.close();
     if (handlers !== undefined)
       this.ctx.callHandler('dialog terminated', () => {
         handlers.terminated(cause);

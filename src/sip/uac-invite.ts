@@ -67,12 +67,19 @@ export class UacInvite implements OutgoingInvite {
   private readonly acks = new Map<string, SipRequest>();
   private cancelReason: string | undefined;
   private cancelTimer: NodeJS.Timeout | undefined;
+  /**
+   * Dropped once no handler can be called any more (accepted, cancelled, terminated): the stack
+   * keeps this object for the transaction's lifetime (Timer D/M, 32 s), the handlers close over
+   * the whole call.
+   */
+  private handlers: OutgoingInviteHandlers | undefined;
 
   constructor(
     private readonly ctx: UaContext,
     private readonly options: OutgoingInviteOptions,
-    private readonly handlers: OutgoingInviteHandlers,
+    handlers: OutgoingInviteHandlers,
   ) {
+    this.handlers = handlers;
     this.callId = options.callId;
     // RFC 3261 §8.1.1: To without tag, From with a fresh tag, Call-ID, CSeq, Max-Forwards, Via
     // (added by the stack), Contact [§8.1.1.8]; Allow and Supported [§20.5, §20.37].
@@ -135,6 +142,7 @@ export class UacInvite implements OutgoingInvite {
       throw new Error(`SIP INVITE ${this.callId}: no transition ${this.state} → ${to}`);
     }
     this.state = to;
+    if (to !== UacInviteState.Calling && to !== UacInviteState.Proceeding) this.handlers = undefined;
     if (to === UacInviteState.Terminated) this.ctx.clearTimer(this.cancelTimer);
   }
 
@@ -197,7 +205,7 @@ export class UacInvite implements OutgoingInvite {
     // 100 Trying is hop-by-hop and absorbed [RFC 3261 §8.1.3.2].
     if (response.status > 100 && this.state === UacInviteState.Proceeding) {
       this.ctx.callHandler('provisional', () => {
-        this.handlers.provisional(response);
+        this.handlers?.provisional(response);
       });
     }
   }
@@ -208,10 +216,11 @@ export class UacInvite implements OutgoingInvite {
       case UacInviteState.Calling:
       case UacInviteState.Proceeding: {
         if (this.retryWithCredentials(response)) return;
+        const handlers = this.handlers;
         this.transition(UacInviteState.Terminated);
         const authenticated = this.authenticated;
         this.ctx.callHandler('rejected', () => {
-          this.handlers.rejected(response, { authenticated });
+          handlers?.rejected(response, { authenticated });
         });
         return;
       }
@@ -238,9 +247,10 @@ export class UacInvite implements OutgoingInvite {
     this.ctx.port.sendAck(ack);
     this.ctx.dialogs.add(dialog.key, dialog);
     if (this.state === UacInviteState.Calling || this.state === UacInviteState.Proceeding) {
+      const handlers = this.handlers;
       this.transition(UacInviteState.Accepted);
       this.ctx.callHandler('accepted', () => {
-        this.handlers.accepted(dialog, response);
+        handlers?.accepted(dialog, response);
       });
       return;
     }

@@ -73,11 +73,14 @@ export class UasInvite implements IncomingInvite {
       throw new Error(`SIP incoming INVITE ${this.callId}: no transition ${this.state} → ${to}`);
     }
     this.state = to;
+    // Every other state is final: the handlers, and the call they close over, are not needed
+    // while this object waits out the transaction's lifetime in the UA's table (Timer H/J).
+    this.handlers = undefined;
     this.onFinished();
   }
 
   handle(handlers: IncomingInviteHandlers): void {
-    this.handlers = handlers;
+    if (!this.finished) this.handlers = handlers;
     const cancel = this.cancelRequest;
     // Cancelled before anyone listened: tell the new listener, after it has returned.
     if (cancel !== undefined)
@@ -174,10 +177,10 @@ export class UasInvite implements IncomingInvite {
    */
   cancel(request: SipRequest): void {
     if (this.finished) return;
+    const handlers = this.handlers;
     this.transition(UasInviteState.Cancelled);
     this.cancelRequest = request;
     this.incoming.respond(this.response(487));
-    const handlers = this.handlers;
     if (handlers !== undefined)
       this.ctx.callHandler('cancelled', () => {
         handlers.cancelled(request);
