@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'bench/results/', '.tmp/', 'fuzz-findings/'] },
+  { ignores: ['node_modules/', 'coverage/', 'bench/results/', '.tmp/', 'fuzz-findings/', 'dist/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-const isEntryPoint = process.argv[1] !== undefined && /jingle-sip-gateway$|cli\.ts$/.test(process.argv[1]);
+const isEntryPoint = process.argv[1] !== undefined && /jingle-sip-gateway$|cli\.[jt]s$/.test(process.argv[1]);
 if (isEntryPoint) {
   const io: CliIo = {
     stdout: (s) => process.stdout.write(s),

@@ -1,5 +1,5 @@
 /**
- * The gateway as its own process (`node bin/jingle-sip-gateway run`), so its CPU time and RSS can
+ * The gateway as its own process (`node dist/cli.js run`, compiled by bench/lib/build.ts), so its CPU time and RSS can
  * be read from /proc/<pid> apart from the load generators. Configured through a JSON file in a
  * temporary directory; log level `warn` so logging does not become the workload.
  */
@@ -8,16 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeDualPort, freePort } from '../../test/e2e/harness/ports.ts';
+import { gatewayEntry } from './build.ts';
 
 export const GATEWAY_HOST = '127.0.0.2';
-/**
- * The gateway under test: this tree's, or another checkout's with BENCH_GATEWAY_DIR (e.g. a
- * `git archive` of a commit, to compare two versions on the same machine).
- */
-const binPath =
-  process.env.BENCH_GATEWAY_DIR !== undefined
-    ? `${process.env.BENCH_GATEWAY_DIR}/bin/jingle-sip-gateway`
-    : new URL('../../bin/jingle-sip-gateway', import.meta.url).pathname;
 
 export interface GatewayProcessOptions {
   xmpp: { service: string; domain: string; secret: string; allowedDomains: string[]; defaultDomain: string };
@@ -66,7 +59,9 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), binPath, 'run', '--config', configPath],
+    // This tree's gateway, or another checkout's with BENCH_GATEWAY_DIR (e.g. a `git archive` of a
+    // commit, to compare two versions on the same machine), compiled (bench/lib/build.ts).
+    [...(options.nodeFlags ?? []), gatewayEntry().script, 'run', '--config', configPath],
     { cwd: options.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
+import { gatewayEntryIfBuilt } from './build.ts';
 
 function firstLine(command: string, args: string[]): string {
   try {
@@ -60,6 +61,8 @@ export function writeResults(bench: string, body: object): string {
   const under = {
     gateway: gatewayDir ?? 'this working tree',
     commit: gatewayDir === undefined ? commit : 'see BENCH_GATEWAY_DIR',
+    // Only benches that start the gateway process compile it; the others leave this false.
+    gatewayCompiled: gatewayEntryIfBuilt()?.compiled ?? false,
   };
   writeFileSync(
     path,
