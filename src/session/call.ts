@@ -5,6 +5,7 @@
  */
 import type { Element } from '@xmpp/component';
 import type { Logger } from 'pino';
+import { callLogger } from '../ops/logger.ts';
 import { GatewayError, isGatewayError } from '../mapping/errors.ts';
 import { parseJingle, type JingleRequest } from '../mapping/jingle/jingle.ts';
 import {
@@ -69,7 +70,7 @@ export abstract class Call {
     /** The XMPP party's JID (bare until a JMI proceed names the resource). */
     public peerJid: string,
   ) {
-    this.log = ctx.logger.child({ callId, sid, direction });
+    this.log = callLogger(ctx.logger, { callId, sid, direction });
     this.queue = new SerialQueue((err) => {
       this.log.error({ err }, 'call event failed');
     });
@@ -192,6 +193,14 @@ export abstract class Call {
   protected answered(): void {
     this.ctx.registry.established(this);
     this.ctx.observer.callAnswered(this.direction, (this.ctx.now() - this.startedAt) / 1000);
+    // Without RFC 4028 session timers a lost BYE leaves a call up for ever: operators may bound it.
+    // X166 §7.4 `<expired/>`: the session exceeded a pre-defined time limit (BYE cause 408, spec §6.3).
+    const maxSeconds = this.ctx.config.calls.maxDurationSeconds;
+    if (maxSeconds === 0) return;
+    this.setTimer(maxSeconds * 1000, () => {
+      this.log.info({ maxDurationSeconds: maxSeconds }, 'call reached calls.maxDurationSeconds');
+      return this.hangUp({ reason: 'expired' });
+    });
   }
 
   get result(): CallOutcome | undefined {

@@ -87,6 +87,31 @@ describe('callLogger', () => {
     assert.equal('callId' in (lines[1] ?? {}), false);
   });
 
+  it('makes the pino child only when a line is written at an enabled level, and only once', () => {
+    const { logger, lines } = capture('warn');
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof child>) => {
+      children += 1;
+      return child(...args);
+    }) as typeof logger.child;
+    const call = callLogger(logger, { callId: 'c1@gw', sid: 's1', direction: 'sip-to-xmpp' });
+    call.debug('below the level');
+    call.info({ status: 180 }, 'below the level');
+    assert.equal(call.isLevelEnabled('info'), false);
+    assert.equal(children, 0);
+    call.warn('first');
+    call.error({ status: 500 }, 'second');
+    assert.equal(children, 1);
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.msg, l.callId, l.sid]),
+      [
+        ['warn', 'first', 'c1@gw', 's1'],
+        ['error', 'second', 'c1@gw', 's1'],
+      ],
+    );
+  });
+
   it('leaves out ids the call does not have yet', () => {
     const { logger, lines } = capture();
     callLogger(logger, { sid: 's1', direction: 'sip-to-xmpp' }).info('proposing');
