@@ -88,7 +88,11 @@ const jingleFields = {
     .enum(['auto', 'dtls', 'xtls'])
     .default('auto')
     .describe('Security mechanism toward the XMPP callee of a SIP-originated call (§1.3.2)'),
-  ringTimeoutMs: milliseconds.default(60000).describe('JMI propose without <proceed/> → <retract/>, SIP 480 (§6.7)'),
+  ringTimeoutMs: milliseconds
+    .default(60000)
+    .describe(
+      'How long a callee may ring, both directions: JMI propose → <retract/>, SIP 480 (§6.7); acknowledged session-initiate → <timeout/>, 480; INVITE without final response → CANCEL, <timeout/>',
+    ),
   iqTimeoutMs: milliseconds
     .default(30000)
     .describe('Gateway IQ (session-initiate, disco#info) without response → SIP 408 (§6.5)'),
@@ -408,6 +412,18 @@ export const gatewayConfigSchema = z.strictObject({
         .max(3600, { error: 'must be at most 3600' })
         .default(5)
         .describe('Retry-After (s) of the 503 to a refused INVITE'),
+    })
+    .prefault({}),
+  // No RFC 4028 session timers: a call whose BYE was lost would stay up for ever; this bounds it.
+  calls: z
+    .strictObject({
+      maxDurationSeconds: z
+        .number()
+        .int()
+        .min(0, { error: 'must be 0 (off) or more' })
+        .max(2147483, { error: 'must be at most 2147483 s (the setTimeout limit)' })
+        .default(0)
+        .describe('Answered calls last at most this long, then BYE and session-terminate <expired/>; 0 = off'),
     })
     .prefault({}),
 });

@@ -126,7 +126,11 @@ export class InboundCall extends Call {
         });
         this.follow(
           this.ctx.xmpp.request(iq, this.ctx.config.jingle.iqTimeoutMs),
-          () => undefined,
+          () => {
+            // Acknowledged [X166 §6.3.1]: the callee rings. An unacknowledged session-initiate
+            // is bounded by jingle.iqTimeoutMs (408, spec §6.5), the ringing by this timer.
+            if (isPending(this.state)) this.setTimer(this.ctx.config.jingle.ringTimeoutMs, () => this.onNoAnswer());
+          },
           (err) => {
             this.calleeFailed(err);
           },
@@ -152,6 +156,20 @@ export class InboundCall extends Call {
     this.rejectSip(response);
     const timeout = response.status === 408;
     this.finish(timeout ? 'timeout' : 'rejected', { reason: timeout ? 'timeout' : 'general-error' });
+  }
+
+  /**
+   * The callee acknowledged session-initiate but neither accepted nor terminated within
+   * `jingle.ringTimeoutMs`: 480 as for an unanswered JMI propose (spec §6.7 step 5, §6.9) and
+   * session-terminate `<timeout/>` [X166 §7.4]; a JMI-proposed session also gets `<finish/>`.
+   */
+  private async onNoAnswer(): Promise<void> {
+    if (this.state !== CallState.Calling && this.state !== CallState.Ringing) return;
+    this.log.info({ ringTimeoutMs: this.ctx.config.jingle.ringTimeoutMs }, 'XMPP callee did not answer');
+    const reason: ReasonInfo = { reason: 'timeout' };
+    this.rejectSip({ status: 480, phrase: 'Temporarily Unavailable' });
+    await this.terminateXmpp(reason);
+    this.finish('timeout', reason);
   }
 
   /**

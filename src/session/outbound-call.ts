@@ -188,6 +188,22 @@ export class OutboundCall extends Call {
         },
       },
     );
+    this.setTimer(this.ctx.config.jingle.ringTimeoutMs, () => this.onNoAnswer());
+  }
+
+  /**
+   * No final response within `jingle.ringTimeoutMs`. Timer B stops at the first provisional
+   * [RFC 3261 §17.1.1.2], so a callee that rang and fell silent would keep the call for ever; a
+   * proxy gives up after Timer C [RFC 3261 §16.6 step 11], a UAC has to give up itself: CANCEL
+   * [RFC 3261 §9.1] with `Reason: SIP ;cause=408` and `<timeout/>` to the caller (spec §6.3).
+   */
+  private async onNoAnswer(): Promise<void> {
+    if (!isPending(this.state)) return;
+    this.log.info({ ringTimeoutMs: this.ctx.config.jingle.ringTimeoutMs }, 'SIP callee did not answer: cancelling');
+    const reason: ReasonInfo = { reason: 'timeout' };
+    this.endSip(reason);
+    await this.terminateXmpp(reason);
+    this.finish('timeout', reason);
   }
 
   /** 180, 183 without SDP → `<ringing/>`; 183 with SDP → early transport-info (spec §6.1, §3.5). */

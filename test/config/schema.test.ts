@@ -139,6 +139,7 @@ describe('gatewayConfigSchema', () => {
       log: { level: 'info' },
       shutdown: { drainTimeoutMs: 30000 },
       overload: { maxCalls: 20000, maxSetups: 1000, maxEventLoopDelayMs: 50, retryAfterSeconds: 5 },
+      calls: { maxDurationSeconds: 0 },
     });
   });
 
@@ -339,6 +340,7 @@ describe('key table', () => {
       ['overload.maxSetups', 'GW_OVERLOAD_MAX_SETUPS', 'number', false, 1000],
       ['overload.maxEventLoopDelayMs', 'GW_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 'number', false, 50],
       ['overload.retryAfterSeconds', 'GW_OVERLOAD_RETRY_AFTER_SECONDS', 'number', false, 5],
+      ['calls.maxDurationSeconds', 'GW_CALLS_MAX_DURATION_SECONDS', 'number', false, 0],
     ]);
     assert.deepEqual(
       gatewayConfigKeys.filter((k) => k.secret).map((k) => k.key),

@@ -158,6 +158,17 @@ describe('SIP → XMPP (SIPp, gateway, Prosody)', () => {
     }
   });
 
+  it('full-JID callee acknowledges session-initiate, then stays silent → 480 and <timeout/> after jingle.ringTimeoutMs', async () => {
+    const sipp = await uac('uac-rejected.xml', bob.fullJid);
+    const initiate = await bob.waitFor(isJingle('session-initiate'), 5000, 'session-initiate');
+    const sid = jingleOf(initiate)!.attrs.sid!;
+    const terminate = await bob.waitFor(isJingle('session-terminate', sid), 5000, 'session-terminate');
+    assert.equal(reasonOf(terminate), 'timeout');
+    const result = await sipp.done;
+    assert.equal(result.captured.status, '480', describeSippResult(result));
+    assert.equal(gw.gateway.activeCalls(), 0);
+  });
+
   it('disco#info answered with item-not-found → 404 and no session-initiate (assertion 56)', async () => {
     const hidden = await connectUser({
       service: prosody.c2sService,

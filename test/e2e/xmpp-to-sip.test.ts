@@ -24,7 +24,12 @@ describe('XMPP → SIP (Prosody, gateway, SIPp)', () => {
   before(async () => {
     prosody = await startProsody();
     sippPort = await freeDualPort(SIPP_HOST);
-    gw = await startTestGateway({ prosody, outboundProxy: `sip:${SIPP_HOST}:${String(sippPort)}` });
+    // Every scenario answers or ends within 0.5 s; the no-answer test waits for ringTimeoutMs.
+    gw = await startTestGateway({
+      prosody,
+      outboundProxy: `sip:${SIPP_HOST}:${String(sippPort)}`,
+      overrides: { jingle: { ringTimeoutMs: 1500 } },
+    });
     alice = await connectUser({
       service: prosody.c2sService,
       domain: prosody.domain,
@@ -124,6 +129,17 @@ describe('XMPP → SIP (Prosody, gateway, SIPp)', () => {
     assert.equal(result.exitCode, 0, describeSippResult(result));
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(alice.received.filter(isJingle('session-terminate', sid)).length, 0);
+  });
+
+  it('callee rings and falls silent → CANCEL with Reason 408 after jingle.ringTimeoutMs, <timeout/>', async () => {
+    const { sipp, sid } = await call('uas-no-answer.xml');
+    await alice.waitFor(isJingle('session-info', sid), 5000, 'ringing');
+    const terminate = await alice.waitFor(isJingle('session-terminate', sid), 5000, 'session-terminate');
+    assert.equal(reasonOf(terminate), 'timeout');
+    const result = await sipp.done;
+    assert.equal(result.exitCode, 0, describeSippResult(result));
+    assert.equal(result.captured.cancel_reason, 'SIP ;cause=408 ;text="timeout"');
+    assert.equal(gw.gateway.activeCalls(), 0);
   });
 
   it('the founding XTLS example: capneg offer, acfg answer, second offer (spec §2.7)', async () => {
