@@ -93,12 +93,16 @@ export abstract class Call {
     this.log.debug({ from, to }, 'call state');
   }
 
-  /** A timer whose callback runs on the call's queue and never after the call ended. */
+  /**
+   * A timer whose callback runs on the call's queue and never after the call ended. Unref'd: the
+   * sockets keep the service alive; a 60 s ring timer must not hold up an exit on its own.
+   */
   protected setTimer(ms: number, fn: () => Promise<void> | void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.post(fn);
     }, ms);
+    timer.unref();
     this.timers.add(timer);
   }
 
