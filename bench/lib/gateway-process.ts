@@ -12,6 +12,9 @@ import { gatewayEntry } from './build.ts';
 
 export const GATEWAY_HOST = '127.0.0.2';
 
+/** BENCH_GATEWAY_NODE_FLAGS: node flags for the gateway (e.g. `--max-semi-space-size=4`), space-separated. */
+const extraNodeFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 export interface GatewayProcessOptions {
   xmpp: { service: string; domain: string; secret: string; allowedDomains: string[]; defaultDomain: string };
   /** Next hop of outgoing INVITEs (the SIPp UAS). */
@@ -61,7 +64,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     process.execPath,
     // This tree's gateway, or another checkout's with BENCH_GATEWAY_DIR (e.g. a `git archive` of a
     // commit, to compare two versions on the same machine), compiled (bench/lib/build.ts).
-    [...(options.nodeFlags ?? []), gatewayEntry().script, 'run', '--config', configPath],
+    [...(options.nodeFlags ?? []), ...extraNodeFlags, gatewayEntry().script, 'run', '--config', configPath],
     { cwd: options.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
