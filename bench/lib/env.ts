@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startProsody, type ProsodyServer } from '../../test/e2e/harness/prosody.ts';
 import { freeDualPort } from '../../test/e2e/harness/ports.ts';
 import { startGatewayProcess, GATEWAY_HOST, type GatewayProcess } from './gateway-process.ts';
-import { cpuMeter, residentBytes } from './proc.ts';
+import { cpuMeter, residentBytes, waitUdpBound } from './proc.ts';
 import { killAllSippLoads, SIPP_HOST, startSippLoad, type SippLoadResult } from './sipp-load.ts';
 import { summarise, type LatencySummary } from './stats.ts';
 import { XmppLoadClient, type OutboundRun } from './xmpp-load.ts';
@@ -197,7 +197,9 @@ export async function startBench(
           calls,
           timeoutMs: durationMs + holdMs + 45_000,
         });
-        await new Promise((r) => setTimeout(r, 300)); // SIPp binds its socket
+        // The first INVITEs must not reach a port SIPp has not bound yet (a fixed 300 ms was not
+        // always enough on a busy machine: those calls then timed out).
+        if (!(await waitUdpBound(uasPort, 10_000))) throw new Error(`SIPp UAS did not bind port ${String(uasPort)}`);
         const stop = measure(gateway.pid);
         const shedBefore = await shedCounts(gateway);
         const run = await load.runOutbound({ rate, durationMs, holdMs, callee: SIP_CALLEE_JID });

@@ -37,3 +37,22 @@ export function cpuMeter(pid: number): { stop(): { cpuMs: number; wallMs: number
     },
   };
 }
+
+/** Whether a UDP socket is bound to `port` on IPv4 (/proc/net/udp: local address column, hex port). */
+export function udpPortBound(port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/udp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .some((line) => line.trim().split(/\s+/)[1]?.endsWith(`:${hexPort}`) === true);
+}
+
+/** Waits until `port` is bound (a load generator started), at most `maxMs`; false if it never was. */
+export async function waitUdpBound(port: number, maxMs: number): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  while (!udpPortBound(port)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
