@@ -216,7 +216,12 @@ export async function startBench(
         if (uasDone === undefined) uas.kill();
         const sip = uasDone ?? (await uas.done);
         await bench.drain();
-        return fromXmpp(rate, run, sip, { ...usage, shedByGateway });
+        const result = fromXmpp(rate, run, sip, { ...usage, shedByGateway });
+        // Every trial's SIPp UAS listens on the same port and stops after `-m` calls: requests of
+        // this trial's failed calls that the gateway still retransmits (64·T1 = 32 s) would count
+        // as calls of the next trial's UAS, which would then stop short and fail calls of its own.
+        if (!result.pass) await new Promise((r) => setTimeout(r, 33_000));
+        return result;
       },
       async drain(maxMs = 40_000) {
         const deadline = Date.now() + maxMs;
