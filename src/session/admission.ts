@@ -46,7 +46,7 @@ export interface CallCounts {
   readonly settingUp: number;
 }
 
-/** The gateway's current event-loop delay in ms (EventLoopDelaySampler; a stub in tests). */
+/** The gateway's current event-loop delay in ms: EventLoopDelaySampler in the service, a fixed value in tests. */
 export type EventLoopDelaySource = () => number;
 
 export interface AdmissionDeps {

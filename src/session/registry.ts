@@ -2,6 +2,7 @@
  * Active calls by their two keys: the Jingle session (the XMPP party's full JID + sid, so a
  * stanza from anyone else about that sid is `unknown-session`, X166 §7.2) and the SIP Call-ID.
  */
+import { bareJid } from './authorization.ts';
 import type { Call } from './call.ts';
 
 export class CallRegistry {
@@ -33,7 +34,7 @@ export class CallRegistry {
     this.unanswered.add(call);
     this.byCallId.set(call.callId, call);
     if (call.direction === 'xmpp-to-sip') {
-      const caller = call.peerJid.replace(/\/.*$/, '').toLowerCase();
+      const caller = bareJid(call.peerJid);
       this.callerOf.set(call, caller);
       this.placedBy.set(caller, (this.placedBy.get(caller) ?? 0) + 1);
     }
